@@ -1,0 +1,22 @@
+{
+    "name": "Amazon SP-API Connector",
+    "summary": "Import Amazon Seller Central orders through the Selling Partner API",
+    "version": "19.0.1.0.0",
+    "category": "Sales/Sales",
+    "author": "amazon_sp_connector contributors",
+    "license": "LGPL-3",
+    "depends": ["sale_management", "sale_stock", "stock_delivery"],
+    "external_dependencies": {"python": ["python-amazon-sp-api"]},
+    "data": [
+        "security/amazon_security.xml",
+        "security/ir.model.access.csv",
+        "data/amazon_marketplace_data.xml",
+        "views/amazon_account_views.xml",
+        "views/amazon_marketplace_views.xml",
+        "views/amazon_offer_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/amazon_menus.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,122 @@
+"""Every Amazon literal the connector relies on, in one place.
+
+Sources: Amazon's SP-API documentation (endpoints, marketplace ids, usage plans)
+and the official OpenAPI models in ``shared/spapi-models``.
+"""
+
+# ---------------------------------------------------------------------------
+# Hosts
+# ---------------------------------------------------------------------------
+LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
+
+SP_API_ENDPOINTS = {
+    "na": "https://sellingpartnerapi-na.amazon.com",
+    "eu": "https://sellingpartnerapi-eu.amazon.com",
+    "fe": "https://sellingpartnerapi-fe.amazon.com",
+}
+
+REGIONS = [
+    ("na", "North America"),
+    ("eu", "Europe"),
+    ("fe", "Far East"),
+]
+
+# ---------------------------------------------------------------------------
+# Marketplaces: (api_ref, name, region, country code, currency code,
+#                prices include tax, Seller Central URL)
+# "prices include tax" is True where Amazon's item prices are shown and
+# reported tax-included (VAT/GST/consumption tax); False where tax is added on
+# top of the price at checkout (US, Canada).
+# ---------------------------------------------------------------------------
+MARKETPLACES = [
+    # North America
+    ("A2EUQ1WTGCTBG2", "Amazon.ca", "na", "CA", "CAD", False, "https://sellercentral.amazon.ca"),
+    ("ATVPDKIKX0DER", "Amazon.com", "na", "US", "USD", False, "https://sellercentral.amazon.com"),
+    ("A1AM78C64UM0Y8", "Amazon.com.mx", "na", "MX", "MXN", True, "https://sellercentral.amazon.com.mx"),
+    ("A2Q3Y263D00KWC", "Amazon.com.br", "na", "BR", "BRL", True, "https://sellercentral.amazon.com.br"),
+    # Europe (and the Middle East, Africa and India, served by the EU endpoint)
+    ("A28R8C7NBKEWEA", "Amazon.ie", "eu", "IE", "EUR", True, "https://sellercentral.amazon.ie"),
+    ("A1RKKUPIHCS9HS", "Amazon.es", "eu", "ES", "EUR", True, "https://sellercentral.amazon.es"),
+    ("A1F83G8C2ARO7P", "Amazon.co.uk", "eu", "GB", "GBP", True, "https://sellercentral.amazon.co.uk"),
+    ("A13V1IB3VIYZZH", "Amazon.fr", "eu", "FR", "EUR", True, "https://sellercentral.amazon.fr"),
+    ("AMEN7PMS3EDWL", "Amazon.com.be", "eu", "BE", "EUR", True, "https://sellercentral.amazon.com.be"),
+    ("A1805IZSGTT6HS", "Amazon.nl", "eu", "NL", "EUR", True, "https://sellercentral.amazon.nl"),
+    ("A1PA6795UKMFR9", "Amazon.de", "eu", "DE", "EUR", True, "https://sellercentral.amazon.de"),
+    ("APJ6JRA9NG5V4", "Amazon.it", "eu", "IT", "EUR", True, "https://sellercentral.amazon.it"),
+    ("A2NODRKZP88ZB9", "Amazon.se", "eu", "SE", "SEK", True, "https://sellercentral.amazon.se"),
+    ("AE08WJ6YKNBMC", "Amazon.co.za", "eu", "ZA", "ZAR", True, "https://sellercentral.amazon.co.za"),
+    ("A1C3SOZRARQ6R3", "Amazon.pl", "eu", "PL", "PLN", True, "https://sellercentral.amazon.pl"),
+    ("ARBP9OOSHTCHU", "Amazon.eg", "eu", "EG", "EGP", True, "https://sellercentral.amazon.eg"),
+    ("A33AVAJ2PDY3EV", "Amazon.com.tr", "eu", "TR", "TRY", True, "https://sellercentral.amazon.com.tr"),
+    ("A17E79C6D8DWNP", "Amazon.sa", "eu", "SA", "SAR", True, "https://sellercentral.amazon.sa"),
+    ("A2VIGQ35RCS4UG", "Amazon.ae", "eu", "AE", "AED", True, "https://sellercentral.amazon.ae"),
+    ("A21TJRUUN4KGV", "Amazon.in", "eu", "IN", "INR", True, "https://sellercentral.amazon.in"),
+    # Far East
+    ("A19VAU5U5O7RUS", "Amazon.sg", "fe", "SG", "SGD", True, "https://sellercentral.amazon.sg"),
+    ("A39IBJ37TRP1C6", "Amazon.com.au", "fe", "AU", "AUD", True, "https://sellercentral.amazon.com.au"),
+    ("A1VC38T7YXB528", "Amazon.co.jp", "fe", "JP", "JPY", True, "https://sellercentral.amazon.co.jp"),
+]
+
+# ---------------------------------------------------------------------------
+# Usage plans: operation -> (rate in requests per second, burst).
+# Documented defaults; the real plan of a selling partner arrives in the
+# x-amzn-RateLimit-Limit response header and corrects the rate.
+# ---------------------------------------------------------------------------
+RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
+REQUEST_ID_HEADER = "x-amzn-RequestId"
+
+USAGE_PLANS = {
+    "lwa_token": (1.0, 10),  # not an SP-API operation; keeps retries polite
+    "searchOrders": (0.0056, 20),
+    "getOrder": (0.5, 30),
+    "confirmShipment": (2.0, 10),
+    "createFeedDocument": (0.5, 15),
+    "uploadFeedDocument": (10.0, 10),  # presigned S3 URL, no SP-API plan
+    "createFeed": (0.0083, 15),
+    "getFeed": (2.0, 15),
+    "getFeedDocument": (0.0222, 10),
+    "downloadFeedDocument": (10.0, 10),  # presigned S3 URL, no SP-API plan
+    "getMarketplaceParticipations": (0.016, 15),
+    "listTransactions": (0.5, 10),
+}
+
+# ---------------------------------------------------------------------------
+# Orders API v2026-01-01
+# ---------------------------------------------------------------------------
+ORDERS_API_VERSION = "2026-01-01"
+SEARCH_ORDERS_PAGE_SIZE = 100
+# lastUpdatedBefore / createdBefore must be at least two minutes in the past.
+MIN_BEFORE_DELAY_SECONDS = 120
+# Everything the import needs comes inline, so no per-order call is made.
+ORDER_INCLUDED_DATA = [
+    "BUYER",
+    "RECIPIENT",
+    "PROCEEDS",
+    "PROMOTION",
+    "CANCELLATION",
+    "FULFILLMENT",
+    "PACKAGES",
+    "TAX",
+]
+
+FULFILLED_BY_AMAZON = "AMAZON"
+FULFILLED_BY_MERCHANT = "MERCHANT"
+FULFILLED_BY_TO_CHANNEL = {FULFILLED_BY_AMAZON: "fba", FULFILLED_BY_MERCHANT: "fbm"}
+
+STATUS_PENDING = "PENDING"
+STATUS_UNSHIPPED = "UNSHIPPED"
+STATUS_PARTIALLY_SHIPPED = "PARTIALLY_SHIPPED"
+STATUS_SHIPPED = "SHIPPED"
+STATUS_CANCELLED = "CANCELLED"
+
+# Amazon order reference: 3-7-7 digits.
+ORDER_REF_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
+
+# ---------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------
+# HTTP statuses worth retrying (with backoff), besides network failures.
+RETRYABLE_STATUSES = {429, 500, 502, 503, 504}
+THROTTLED_STATUS = 429
+# Login with Amazon error codes that mean the credentials themselves are refused.
+LWA_AUTH_ERRORS = ("invalid_grant", "invalid_client", "unauthorized_client", "invalid_request")

@@ -1,0 +1,234 @@
+"""Builders of Amazon orders (Orders API v2026-01-01 shape) and the demo scenario.
+
+Money convention of the emulator, as in Amazon's sandbox payloads: every amount is a
+decimal *string*; ``ITEM``, ``SHIPPING``, ``GIFT_WRAP`` and ``DISCOUNT`` proceeds are
+what the buyer pays for that category (tax-included on marketplaces that show
+tax-included prices); a ``TAX`` breakdown is tax charged *on top* (US/CA sales tax
+collected by Amazon). ``proceedsTotal`` is the sum of the breakdowns.
+"""
+
+import itertools
+import random
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from .server import iso
+
+MARKETPLACES = {
+    # id: (country, currency, name)
+    "ATVPDKIKX0DER": ("US", "USD", "Amazon.com"),
+    "A2EUQ1WTGCTBG2": ("CA", "CAD", "Amazon.ca"),
+    "A1F83G8C2ARO7P": ("GB", "GBP", "Amazon.co.uk"),
+    "A1PA6795UKMFR9": ("DE", "EUR", "Amazon.de"),
+    "A13V1IB3VIYZZH": ("FR", "EUR", "Amazon.fr"),
+    "A1RKKUPIHCS9HS": ("ES", "EUR", "Amazon.es"),
+    "APJ6JRA9NG5V4": ("IT", "EUR", "Amazon.it"),
+    "A1VC38T7YXB528": ("JP", "JPY", "Amazon.co.jp"),
+}
+
+_sequence = itertools.count(1)
+
+
+def new_order_id(prefix="111"):
+    """A fresh Amazon order id in the 3-7-7 format."""
+    n = next(_sequence)
+    return f"{prefix}-{random.randint(1000000, 9999999)}-{n:07d}"
+
+
+def _money(amount, currency):
+    return {"amount": str(amount), "currencyCode": currency}
+
+
+def make_item(
+    sku,
+    quantity=1,
+    price="10.00",
+    *,
+    item_id=None,
+    title=None,
+    tax=None,
+    shipping=None,
+    shipping_tax=None,
+    shipping_discount=None,
+    promotion=None,
+    promotion_ids=(),
+    gift_wrap=None,
+    gift_wrap_tax=None,
+    gift_message=None,
+    gift_wrap_level=None,
+    condition="NEW",
+    condition_subtype="NEW",
+    asin=None,
+    quantity_shipped=0,
+):
+    """One order item. Amounts are strings or Decimals; ``price`` is per unit.
+
+    Returns a dict still missing currency codes: :func:`make_order` fills them in.
+    """
+    def d(value):
+        return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+
+    item = {
+        "orderItemId": item_id or str(random.randint(10**13, 10**14 - 1)),
+        "quantityOrdered": quantity,
+        "product": {
+            "asin": asin or f"B0{random.randint(10**7, 10**8 - 1)}",
+            "title": title or f"Product {sku}",
+            "sellerSku": sku,
+            "condition": {"conditionType": condition, "conditionSubtype": condition_subtype},
+            "price": {"unitPrice": {"amount": str(price)}},
+        },
+        "fulfillment": {"quantityFulfilled": quantity_shipped, "quantityUnfulfilled": quantity - quantity_shipped},
+    }
+    breakdowns = [("ITEM", d(price) * quantity, [])]
+    if shipping is not None:
+        breakdowns.append(("SHIPPING", d(shipping), []))
+    if gift_wrap is not None:
+        breakdowns.append(("GIFT_WRAP", d(gift_wrap), []))
+    discounts = [(sub, -d(v)) for sub, v in (("ITEM", promotion), ("SHIPPING", shipping_discount)) if v]
+    if discounts:
+        breakdowns.append(("DISCOUNT", sum(v for _s, v in discounts), discounts))
+    taxes = [(sub, d(v)) for sub, v in (("ITEM", tax), ("SHIPPING", shipping_tax), ("GIFT_WRAP", gift_wrap_tax)) if v]
+    if taxes:
+        breakdowns.append(("TAX", sum(v for _s, v in taxes), taxes))
+    item["_breakdowns"] = breakdowns
+    if promotion_ids:
+        item["promotion"] = {"breakdowns": [{"promotionId": pid} for pid in promotion_ids]}
+    if gift_message or gift_wrap_level:
+        option = {}
+        if gift_message:
+            option["giftMessage"] = gift_message
+        if gift_wrap_level:
+            option["giftWrapLevel"] = gift_wrap_level
+        item["fulfillment"]["packing"] = {"giftOption": option}
+    return item
+
+
+def make_address(name="Jane Doe", line1="1 Main Street", city="Seattle", postal="98101", country="US",
+                 state="WA", phone=None, company=None, line2=None):
+    address = {"name": name, "addressLine1": line1, "city": city, "postalCode": postal,
+               "countryCode": country, "addressType": "RESIDENTIAL"}
+    if state:
+        address["stateOrRegion"] = state
+    if phone:
+        address["phone"] = phone
+    if company:
+        address["companyName"] = company
+        address["addressType"] = "COMMERCIAL"
+    if line2:
+        address["addressLine2"] = line2
+    return address
+
+
+def make_order(
+    order_id=None,
+    *,
+    items,
+    marketplace_id="ATVPDKIKX0DER",
+    fulfilled_by="MERCHANT",
+    status="UNSHIPPED",
+    buyer_name="Jane Doe",
+    buyer_email=None,
+    address=None,
+    anonymous=False,
+    business_vat=None,
+    company_name=None,
+    created=None,
+    updated=None,
+    service_level="STANDARD",
+):
+    """A complete v2026-01-01 ``Order``. Times are naive UTC datetimes (default: minutes ago)."""
+    country, currency, mp_name = MARKETPLACES.get(marketplace_id, ("US", "USD", "Amazon"))
+    now = datetime.now(UTC).replace(tzinfo=None)
+    created = created or now - timedelta(minutes=30)
+    updated = updated or now - timedelta(minutes=5)
+    order_items = []
+    grand_total = Decimal(0)
+    category_totals = {}
+    for raw in items:
+        item = {k: v for k, v in raw.items() if not k.startswith("_")}
+        item["product"]["price"]["unitPrice"]["currencyCode"] = currency
+        breakdowns = []
+        total = Decimal(0)
+        for kind, amount, details in raw["_breakdowns"]:
+            entry = {"type": kind, "subtotal": _money(amount, currency)}
+            if details:
+                entry["detailedBreakdowns"] = [{"subtype": s, "value": _money(v, currency)} for s, v in details]
+            breakdowns.append(entry)
+            total += amount
+            category_totals[kind] = category_totals.get(kind, Decimal(0)) + amount
+        item["proceeds"] = {"proceedsTotal": _money(total, currency), "breakdowns": breakdowns}
+        grand_total += total
+        order_items.append(item)
+    order = {
+        "orderId": order_id or new_order_id(),
+        "createdTime": iso(created),
+        "lastUpdatedTime": iso(updated),
+        "salesChannel": {"channelName": "AMAZON", "marketplaceId": marketplace_id, "marketplaceName": mp_name},
+        "fulfillment": {
+            "fulfillmentStatus": status,
+            "fulfilledBy": fulfilled_by,
+            "fulfillmentServiceLevel": service_level,
+        },
+        "proceeds": {
+            "grandTotal": _money(grand_total, currency),
+            "breakdowns": [{"type": k, "subtotal": _money(v, currency)} for k, v in category_totals.items()],
+        },
+        "orderItems": order_items,
+    }
+    if not anonymous:
+        buyer = {"buyerName": buyer_name}
+        if buyer_email or fulfilled_by == "MERCHANT":
+            buyer["buyerEmail"] = buyer_email or f"{buyer_name.lower().replace(' ', '.')}@marketplace.amazon.com"
+        if company_name:
+            buyer["buyerCompanyName"] = company_name
+        order["buyer"] = buyer
+        order["recipient"] = {"deliveryAddress": address or make_address(
+            name=buyer_name, country=country, state="WA" if country == "US" else None)}
+    if business_vat:
+        order["tax"] = {"taxRegistrations": [{
+            "entityType": "BUYER", "legalName": company_name or buyer_name,
+            "taxRegistrationType": "VAT", "taxRegistrationNumber": business_vat,
+        }]}
+    return order
+
+
+# ---------------------------------------------------------------------------- demo
+
+DEMO_SELLER = "A2DEMOSELLER01"
+DEMO_CREDENTIALS = {
+    "Seller ID": DEMO_SELLER,
+    "LWA Client ID": "amzn1.application-oa2-client.demo",
+    "LWA Client Secret": "demo-client-secret",
+    "Refresh Token": "Atzr|demo-refresh-token",
+}
+DEMO_PARTICIPATIONS = [
+    ("ATVPDKIKX0DER", "Amazon.com", "US", "USD", "www.amazon.com"),
+    ("A2EUQ1WTGCTBG2", "Amazon.ca", "CA", "CAD", "www.amazon.ca"),
+]
+
+
+def load_demo(emulator):
+    """A seller with a handful of US orders: FBM to ship, FBA shipped, one cancelled."""
+    emulator.add_seller(
+        DEMO_SELLER,
+        DEMO_CREDENTIALS["LWA Client ID"],
+        DEMO_CREDENTIALS["LWA Client Secret"],
+        DEMO_CREDENTIALS["Refresh Token"],
+        DEMO_PARTICIPATIONS,
+    )
+    orders = [
+        make_order(items=[make_item("MUG-BLUE", 2, "12.50", tax="2.25", shipping="4.99", title="Blue coffee mug")],
+                   buyer_name="Ada Lovelace", status="UNSHIPPED"),
+        make_order(items=[make_item("TSHIRT-L", 1, "19.99", tax="1.80", title="T-shirt, large"),
+                          make_item("SOCKS-3", 3, "4.00", tax="1.08", promotion="2.00", title="Socks")],
+                   buyer_name="Alan Turing", status="UNSHIPPED"),
+        make_order(items=[make_item("MUG-BLUE", 1, "12.50", tax="1.13")], fulfilled_by="AMAZON",
+                   status="SHIPPED", anonymous=True),
+        make_order(items=[make_item("POSTER-A2", 1, "25.00", tax="2.25", gift_wrap="3.99", gift_message="Happy birthday!")],
+                   buyer_name="Grace Hopper", status="UNSHIPPED"),
+        make_order(items=[make_item("TSHIRT-L", 1, "19.99")], buyer_name="Edsger Dijkstra", status="CANCELLED"),
+    ]
+    for order in orders:
+        emulator.put_order(DEMO_SELLER, order)
+    return orders

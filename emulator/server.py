@@ -1,0 +1,725 @@
+"""A stateful emulator of Amazon's Selling Partner API, on 127.0.0.1.
+
+It serves the Login with Amazon token endpoint and the SP-API operations the connector
+uses, keeps the seller's orders, records what it receives, enforces per-operation usage
+plans (429 with ``x-amzn-RateLimit-Limit``) and can be told to misbehave (5xx, slow or
+non-JSON answers, expired tokens, throttling, rejections).
+
+Tests drive it in-process (:class:`SpApiEmulator`); a person can run it standalone with a
+demo scenario::
+
+    python3 emulator/server.py --port 8765
+
+and point an Amazon account's "SP-API endpoint" and "LWA endpoint" overrides at it.
+"""
+
+if __name__ == "__main__" and not __package__:  # run as a script: make the package importable
+    import pathlib
+    import sys
+
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+    __package__ = "emulator"  # noqa: A001
+    import emulator  # noqa: F401
+
+import base64
+import copy
+import json
+import logging
+import secrets
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from . import feeds as feed_processing
+
+_logger = logging.getLogger(__name__)
+
+# Documented usage plans (rate per second, burst); a test may change them.
+DEFAULT_PLANS = {
+    "searchOrders": (0.0056, 20),
+    "getOrder": (0.5, 30),
+    "confirmShipment": (2.0, 10),
+    "createFeedDocument": (0.5, 15),
+    "createFeed": (0.0083, 15),
+    "getFeed": (2.0, 15),
+    "getFeedDocument": (0.0222, 10),
+    "getMarketplaceParticipations": (0.016, 15),
+    "listTransactions": (0.5, 10),
+}
+
+INCLUDED_DATA_FIELDS = {
+    # includedData value -> (order-level keys, item-level keys)
+    "BUYER": (("buyer",), ()),
+    "RECIPIENT": (("recipient",), ()),
+    "PROCEEDS": (("proceeds",), ("proceeds",)),
+    "EXPENSE": ((), ("expense",)),
+    "PROMOTION": ((), ("promotion",)),
+    "CANCELLATION": ((), ("cancellation",)),
+    "FULFILLMENT": (("fulfillment",), ("fulfillment",)),
+    "PACKAGES": (("packages",), ()),
+    "TAX": (("tax",), ("tax",)),
+    "PAYMENT": (("payment",), ()),
+    "FULFILLMENT_ORDERS": (("fulfillmentOrders",), ()),
+}
+ALWAYS_KEPT = {"orderId", "orderAliases", "createdTime", "lastUpdatedTime", "programs",
+               "associatedOrders", "salesChannel", "orderItems"}
+ITEM_ALWAYS_KEPT = {"orderItemId", "quantityOrdered", "measurement", "associatedOrderItems",
+                    "programs", "product"}
+
+
+def iso(value):
+    """Naive-UTC or aware datetime -> ``YYYY-MM-DDTHH:MM:SSZ``."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def parse_iso(value):
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).replace(tzinfo=None)
+
+
+def utcnow():
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class ApiError(Exception):
+    """An answer with Amazon's ``errors`` list."""
+
+    def __init__(self, status, code, message, details=None, headers=None):
+        super().__init__(message)
+        self.status = status
+        self.body = {"errors": [{"code": code, "message": message}]}
+        if details:
+            self.body["errors"][0]["details"] = details
+        self.headers = headers or {}
+
+
+class Bucket:
+    def __init__(self, rate, burst):
+        self.rate = rate
+        self.burst = burst
+        self.tokens = float(burst)
+        self.updated = time.monotonic()
+
+    def take(self):
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class Seller:
+    def __init__(self, seller_id, client_id, client_secret, refresh_token, participations):
+        self.seller_id = seller_id
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.refresh_token = refresh_token
+        self.participations = participations
+        self.orders = {}
+
+
+class SpApiEmulator:
+    """The emulator: state plus an HTTP server. Use as a context manager or start()/stop()."""
+
+    def __init__(self, host="127.0.0.1", port=0, validator=None, token_lifetime=3600):
+        self.host = host
+        self.port = port
+        self.validator = validator
+        self.token_lifetime = token_lifetime
+        self.lock = threading.RLock()
+        self.sellers = {}  # refresh token -> Seller
+        self.access_tokens = {}  # access token -> (Seller, expires_at monotonic)
+        self.plans = dict(DEFAULT_PLANS)
+        self.buckets = {}
+        self.faults = []
+        self.requests = []  # every request received, in order
+        self.validation_errors = []
+        self.confirmations = []  # confirmShipment bodies accepted
+        self.feed_documents = {}  # id -> {"content": bytes|None, "content_type": str}
+        self.feeds = {}  # id -> feed dict (+ private keys)
+        self.pagination = {}  # token -> (order ids, offset, filters)
+        self.server = None
+        self.thread = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self):
+        emulator = self
+
+        class Handler(_Handler):
+            pass
+
+        Handler.emulator = emulator
+        self.server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, name="spapi-emulator", daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self):
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def url(self):
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def lwa_url(self):
+        return f"{self.url}/auth/o2/token"
+
+    # ------------------------------------------------------------------ state API
+
+    def add_seller(self, seller_id, client_id, client_secret, refresh_token, participations=None):
+        """Register an authorization. ``participations``: list of (marketplace id,
+        name, country code, currency code, domain) or ready dicts."""
+        parts = []
+        for entry in participations or []:
+            if isinstance(entry, dict):
+                parts.append(entry)
+                continue
+            mp_id, name, country, currency, domain = entry
+            parts.append({
+                "marketplace": {
+                    "id": mp_id, "name": name, "countryCode": country,
+                    "defaultCurrencyCode": currency, "defaultLanguageCode": "en_US",
+                    "domainName": domain,
+                },
+                "participation": {"isParticipating": True, "hasSuspendedListings": False},
+                "storeName": f"{seller_id} store",
+            })
+        with self.lock:
+            seller = Seller(seller_id, client_id, client_secret, refresh_token, parts)
+            self.sellers[refresh_token] = seller
+            return seller
+
+    def seller(self, seller_id):
+        for seller in self.sellers.values():
+            if seller.seller_id == seller_id:
+                return seller
+        raise KeyError(seller_id)
+
+    def put_order(self, seller_id, order):
+        """Add or replace an order (a full v2026-01-01 ``Order`` dict)."""
+        with self.lock:
+            self.seller(seller_id).orders[order["orderId"]] = copy.deepcopy(order)
+
+    def order(self, seller_id, order_id):
+        return self.seller(seller_id).orders[order_id]
+
+    def set_status(self, seller_id, order_id, status, updated=None):
+        """Change an order's fulfillment status (and its lastUpdatedTime)."""
+        with self.lock:
+            order = self.order(seller_id, order_id)
+            order.setdefault("fulfillment", {})["fulfillmentStatus"] = status
+            order["lastUpdatedTime"] = iso(updated or utcnow() - timedelta(minutes=5))
+
+    def set_plan(self, operation, rate, burst):
+        with self.lock:
+            self.plans[operation] = (rate, burst)
+            self.buckets = {k: v for k, v in self.buckets.items() if k[1] != operation}
+
+    def inject(self, operation, kind, times=1, **options):
+        """Make the next ``times`` calls of ``operation`` misbehave.
+
+        kinds: ``server_error`` (500 JSON), ``unavailable`` (503 HTML), ``non_json``
+        (200 with an HTML body), ``empty`` (200 without a body), ``slow`` (sleep
+        ``delay`` seconds, then answer normally), ``throttle`` (429), ``expire_token``
+        (every access token expires now), ``reject`` (400 with ``code``/``message``;
+        ``match`` limits it to paths containing that text).
+        """
+        with self.lock:
+            self.faults.append({"operation": operation, "kind": kind, "times": times, **options})
+
+    def calls(self, operation=None):
+        """Operations received (names), optionally only those of one operation."""
+        return [r for r in self.requests if operation is None or r["operation"] == operation]
+
+    def expire_tokens(self):
+        with self.lock:
+            self.access_tokens = {}
+
+    # ------------------------------------------------------------------ internals
+
+    def _take_fault(self, operation, path):
+        with self.lock:
+            for fault in self.faults:
+                if fault["operation"] == operation and fault.get("match", "") in path:
+                    fault["times"] -= 1
+                    if fault["times"] <= 0:
+                        self.faults.remove(fault)
+                    return fault
+        return None
+
+    def _authenticate(self, headers):
+        token = headers.get("x-amz-access-token")
+        with self.lock:
+            seller, expires_at = self.access_tokens.get(token, (None, 0))
+        if not seller:
+            raise ApiError(403, "Unauthorized", "Access to requested resource is denied.",
+                           "The access token you provided is revoked, malformed or invalid.")
+        if time.monotonic() >= expires_at:
+            raise ApiError(403, "Unauthorized", "Access to requested resource is denied.",
+                           "The access token you provided has expired.")
+        return seller
+
+    def _throttle(self, seller, operation):
+        rate, burst = self.plans.get(operation, (1.0, 10))
+        with self.lock:
+            bucket = self.buckets.get((seller.seller_id, operation))
+            if bucket is None:
+                bucket = self.buckets[(seller.seller_id, operation)] = Bucket(rate, burst)
+            if not bucket.take():
+                raise ApiError(429, "QuotaExceeded", "You exceeded your quota for the requested resource.",
+                               headers={"x-amzn-RateLimit-Limit": str(rate)})
+
+    def validate(self, model, operation, status, body):
+        if self.validator is None or model is None:
+            return
+        errors = self.validator.response_errors(model, operation, status, body)
+        if errors:
+            with self.lock:
+                self.validation_errors.append((operation, status, errors))
+
+    def validate_request(self, model, operation, body):
+        """Validate a request body; a body Amazon's model refuses is a 400 like Amazon's."""
+        if self.validator is None:
+            return
+        errors = self.validator.request_errors(model, operation, body)
+        if errors:
+            raise ApiError(400, "InvalidInput", "Request body does not match the model.", "; ".join(errors)[:900])
+
+    # ------------------------------------------------------------------ LWA
+
+    def lwa_token(self, form):
+        grant = form.get("grant_type")
+        refresh_token = form.get("refresh_token")
+        seller = self.sellers.get(refresh_token)
+        client_ok = any(
+            s.client_id == form.get("client_id") and s.client_secret == form.get("client_secret")
+            for s in self.sellers.values()
+        )
+        if not client_ok:
+            return 401, {"error": "invalid_client", "error_description": "Client authentication failed"}
+        if grant != "refresh_token" or not seller or seller.client_id != form.get("client_id"):
+            return 400, {"error": "invalid_grant",
+                         "error_description": "The request has an invalid grant parameter : refresh_token"}
+        token = "Atza|" + secrets.token_urlsafe(24)
+        with self.lock:
+            self.access_tokens[token] = (seller, time.monotonic() + self.token_lifetime)
+        return 200, {"access_token": token, "refresh_token": refresh_token,
+                     "token_type": "bearer", "expires_in": self.token_lifetime}
+
+    # ------------------------------------------------------------------ Orders v2026-01-01
+
+    @staticmethod
+    def _shape(order, included):
+        """The order as returned with ``includedData`` = ``included``."""
+        keep = set(ALWAYS_KEPT)
+        keep_item = set(ITEM_ALWAYS_KEPT)
+        for value in included:
+            order_keys, item_keys = INCLUDED_DATA_FIELDS.get(value, ((), ()))
+            keep.update(order_keys)
+            keep_item.update(item_keys)
+        shaped = {k: copy.deepcopy(v) for k, v in order.items() if k in keep}
+        shaped["orderItems"] = [
+            {k: copy.deepcopy(v) for k, v in item.items() if k in keep_item} for item in order["orderItems"]
+        ]
+        return shaped
+
+    def search_orders(self, seller, query):
+        included = query.get("includedData", [])
+        token = (query.get("paginationToken") or [None])[0]
+        if token:
+            with self.lock:
+                state = self.pagination.pop(token, None)
+            if state is None:
+                raise ApiError(400, "InvalidInput", "Invalid paginationToken.")
+            ids, offset, page_size, before = state
+        else:
+            ids, page_size, before = self._search(seller, query)
+            offset = 0
+        page = ids[offset:offset + page_size]
+        orders = [self._shape(seller.orders[i], included) for i in page if i in seller.orders]
+        body = {"orders": orders, "lastUpdatedBefore": iso(before)}
+        if offset + page_size < len(ids):
+            next_token = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            with self.lock:
+                self.pagination[next_token] = (ids, offset + page_size, page_size, before)
+            body["pagination"] = {"nextToken": next_token}
+        return 200, body
+
+    def _search(self, seller, query):
+        def one(name):
+            return (query.get(name) or [None])[0]
+
+        created_after, updated_after = one("createdAfter"), one("lastUpdatedAfter")
+        if bool(created_after) == bool(updated_after):
+            raise ApiError(400, "InvalidInput", "Exactly one of createdAfter and lastUpdatedAfter is required.")
+        try:
+            after = parse_iso(created_after or updated_after)
+            before_raw = one("lastUpdatedBefore") or one("createdBefore")
+            before = parse_iso(before_raw) if before_raw else None
+        except ValueError as exc:
+            raise ApiError(400, "InvalidInput", "Invalid date.", str(exc)) from None
+        latest = utcnow() - timedelta(minutes=2)
+        if before is None:
+            before = latest
+        elif before > latest:
+            raise ApiError(400, "InvalidInput", "lastUpdatedBefore must be at least 2 minutes in the past.")
+        if before <= after:
+            raise ApiError(400, "InvalidInput", "lastUpdatedBefore must be later than lastUpdatedAfter.")
+        try:
+            page_size = int(one("maxResultsPerPage") or 100)
+        except ValueError:
+            page_size = 0
+        if not 1 <= page_size <= 100:
+            raise ApiError(400, "InvalidInput", "maxResultsPerPage must be between 1 and 100.")
+        marketplaces = set(query.get("marketplaceIds", []))
+        statuses = set(query.get("fulfillmentStatuses", []))
+        fulfilled_by = set(query.get("fulfilledBy", []))
+        field = "createdTime" if created_after else "lastUpdatedTime"
+        matches = []
+        with self.lock:
+            for order in seller.orders.values():
+                moment = parse_iso(order[field])
+                fulfillment = order.get("fulfillment") or {}
+                if not after <= moment < before:
+                    continue
+                if marketplaces and order["salesChannel"].get("marketplaceId") not in marketplaces:
+                    continue
+                if statuses and fulfillment.get("fulfillmentStatus") not in statuses:
+                    continue
+                if fulfilled_by and fulfillment.get("fulfilledBy") not in fulfilled_by:
+                    continue
+                matches.append((moment, order["orderId"]))
+        matches.sort()
+        return [order_id for _moment, order_id in matches], page_size, before
+
+    def get_order(self, seller, order_id, query):
+        order = seller.orders.get(order_id)
+        if order is None:
+            raise ApiError(404, "NotFound", f"Order {order_id} was not found.")
+        return 200, {"order": self._shape(order, query.get("includedData", []))}
+
+    # ------------------------------------------------------------------ Orders v0
+
+    def confirm_shipment(self, seller, order_id, body):
+        self.validate_request("ordersV0", "confirmShipment", body)
+        order = seller.orders.get(order_id)
+        if order is None:
+            raise ApiError(404, "NotFound", f"Order {order_id} was not found.")
+        fulfillment = order.get("fulfillment") or {}
+        if fulfillment.get("fulfilledBy") != "MERCHANT":
+            raise ApiError(400, "InvalidInput", "Only merchant-fulfilled orders can be confirmed.")
+        if fulfillment.get("fulfillmentStatus") == "CANCELLED":
+            raise ApiError(400, "InvalidInput", f"Order {order_id} is cancelled.")
+        if body.get("marketplaceId") != order["salesChannel"].get("marketplaceId"):
+            raise ApiError(400, "InvalidInput", "marketplaceId does not match the order.")
+        package = body["packageDetail"]
+        items = {item["orderItemId"]: item for item in order["orderItems"]}
+        with self.lock:
+            for line in package["orderItems"]:
+                item = items.get(line["orderItemId"])
+                if item is None:
+                    raise ApiError(400, "InvalidInput", f"Unknown orderItemId {line['orderItemId']}.")
+                done = (item.get("fulfillment") or {}).get("quantityFulfilled", 0)
+                if line["quantity"] < 1 or done + line["quantity"] > item["quantityOrdered"]:
+                    raise ApiError(400, "InvalidInput",
+                                   f"Quantity {line['quantity']} exceeds what remains to ship for {line['orderItemId']}.")
+            references = {c["body"]["packageDetail"]["packageReferenceId"]
+                          for c in self.confirmations if c["order_id"] == order_id}
+            if package["packageReferenceId"] in references:
+                raise ApiError(400, "InvalidInput", "packageReferenceId was already used for this order.")
+            for line in package["orderItems"]:
+                item_ff = items[line["orderItemId"]].setdefault("fulfillment", {})
+                done = item_ff.get("quantityFulfilled", 0) + line["quantity"]
+                item_ff["quantityFulfilled"] = done
+                item_ff["quantityUnfulfilled"] = items[line["orderItemId"]]["quantityOrdered"] - done
+            complete = all((i.get("fulfillment") or {}).get("quantityUnfulfilled", 1) == 0 for i in items.values())
+            fulfillment["fulfillmentStatus"] = "SHIPPED" if complete else "PARTIALLY_SHIPPED"
+            order["lastUpdatedTime"] = iso(utcnow())
+            self.confirmations.append({"order_id": order_id, "body": copy.deepcopy(body)})
+        return 204, None
+
+    # ------------------------------------------------------------------ Sellers
+
+    def participations(self, seller):
+        return 200, {"payload": copy.deepcopy(seller.participations)}
+
+    # ------------------------------------------------------------------ Feeds
+
+    def create_feed_document(self, body):
+        self.validate_request("feeds_2021-06-30", "createFeedDocument", body)
+        document_id = f"amzn1.tortuga.4.na.{uuid.uuid4()}"
+        with self.lock:
+            self.feed_documents[document_id] = {"content": None, "content_type": body["contentType"]}
+        return 201, {"feedDocumentId": document_id, "url": f"{self.url}/_documents/{document_id}"}
+
+    def upload_document(self, document_id, content, content_type):
+        with self.lock:
+            document = self.feed_documents.get(document_id)
+            if document is None:
+                return 404, b"<Error><Code>NoSuchKey</Code></Error>"
+            document["content"] = content
+            document["uploaded_content_type"] = content_type
+        return 200, b""
+
+    def download_document(self, document_id):
+        document = self.feed_documents.get(document_id)
+        if document is None or document["content"] is None:
+            return 404, b"<Error><Code>NoSuchKey</Code></Error>"
+        return 200, document["content"]
+
+    def create_feed(self, seller, body):
+        self.validate_request("feeds_2021-06-30", "createFeed", body)
+        document = self.feed_documents.get(body["inputFeedDocumentId"])
+        if document is None or document["content"] is None:
+            raise ApiError(400, "InvalidInput", "The feed document was not uploaded.")
+        feed_id = str(50000000000 + len(self.feeds) + 1)
+        with self.lock:
+            self.feeds[feed_id] = {
+                "feedId": feed_id,
+                "feedType": body["feedType"],
+                "marketplaceIds": body["marketplaceIds"],
+                "createdTime": iso(utcnow()),
+                "processingStatus": "IN_QUEUE",
+                "_seller": seller,
+                "_document": body["inputFeedDocumentId"],
+            }
+        return 202, {"feedId": feed_id}
+
+    def get_feed(self, seller, feed_id):
+        feed = self.feeds.get(feed_id)
+        if feed is None or feed["_seller"] is not seller:
+            raise ApiError(404, "NotFound", f"Feed {feed_id} was not found.")
+        if feed["processingStatus"] == "IN_QUEUE":
+            feed["processingStatus"] = "IN_PROGRESS"
+            feed["processingStartTime"] = iso(utcnow())
+        elif feed["processingStatus"] == "IN_PROGRESS":
+            self._process_feed(seller, feed)
+        return 200, {k: v for k, v in feed.items() if not k.startswith("_")}
+
+    def _process_feed(self, seller, feed):
+        outcome = self._take_fault("processFeed", feed["feedId"])
+        content = self.feed_documents[feed["_document"]]["content"]
+        status, report = feed_processing.process(self, seller, feed, content, outcome)
+        feed["processingStatus"] = status
+        feed["processingEndTime"] = iso(utcnow())
+        if report is not None:
+            result_id = f"amzn1.tortuga.4.na.{uuid.uuid4()}"
+            self.feed_documents[result_id] = {"content": report, "content_type": "text/xml"}
+            feed["resultFeedDocumentId"] = result_id
+
+    def get_feed_document(self, document_id):
+        if document_id not in self.feed_documents:
+            raise ApiError(404, "NotFound", f"Feed document {document_id} was not found.")
+        return 200, {"feedDocumentId": document_id, "url": f"{self.url}/_documents/{document_id}"}
+
+
+# (method, path prefix/pattern, operation, model) - resolved by _Handler._route
+ROUTES = [
+    ("POST", "/auth/o2/token", "lwa_token", None),
+    ("GET", "/orders/2026-01-01/orders", "searchOrders", "orders_2026-01-01"),
+    ("GET", "/orders/2026-01-01/orders/{id}", "getOrder", "orders_2026-01-01"),
+    ("POST", "/orders/v0/orders/{id}/shipmentConfirmation", "confirmShipment", "ordersV0"),
+    ("GET", "/sellers/v1/marketplaceParticipations", "getMarketplaceParticipations", "sellers"),
+    ("POST", "/feeds/2021-06-30/documents", "createFeedDocument", "feeds_2021-06-30"),
+    ("GET", "/feeds/2021-06-30/documents/{id}", "getFeedDocument", "feeds_2021-06-30"),
+    ("POST", "/feeds/2021-06-30/feeds", "createFeed", "feeds_2021-06-30"),
+    ("GET", "/feeds/2021-06-30/feeds/{id}", "getFeed", "feeds_2021-06-30"),
+    ("PUT", "/_documents/{id}", "uploadFeedDocument", None),
+    ("GET", "/_documents/{id}", "downloadFeedDocument", None),
+]
+
+
+def _match(pattern, path):
+    want, got = pattern.strip("/").split("/"), path.strip("/").split("/")
+    if len(want) != len(got):
+        return None
+    found = None
+    for w, g in zip(want, got, strict=True):
+        if w == "{id}":
+            found = g
+        elif w != g:
+            return None
+    return found if found is not None else ""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    emulator = None
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):  # noqa: A002 - keep test output quiet
+        _logger.debug("emulator: " + format, *args)
+
+    def do_GET(self):
+        self._dispatch("GET")
+
+    def do_POST(self):
+        self._dispatch("POST")
+
+    def do_PUT(self):
+        self._dispatch("PUT")
+
+    def _route(self, method, path):
+        for route_method, pattern, operation, model in ROUTES:
+            if route_method != method:
+                continue
+            found = _match(pattern, path)
+            if found is not None:
+                return operation, model, found
+        return None, None, None
+
+    def _dispatch(self, method):
+        emulator = self.emulator
+        split = urlsplit(self.path)
+        query = {}
+        for key, values in parse_qs(split.query, keep_blank_values=True).items():
+            query[key] = [part for value in values for part in value.split(",") if part]
+        length = int(self.headers.get("content-length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        operation, model, path_id = self._route(method, split.path)
+        record = {"operation": operation, "method": method, "path": split.path, "query": query}
+        with emulator.lock:
+            emulator.requests.append(record)
+        if operation is None:
+            return self._send(404, {"errors": [{"code": "NotFound", "message": "Resource not found."}]}, record)
+        fault = emulator._take_fault(operation, self.path)
+        if fault and fault["kind"] == "slow":
+            time.sleep(fault.get("delay", 2.0))
+            fault = None
+        if fault and fault["kind"] == "expire_token":
+            emulator.expire_tokens()
+            fault = None
+        try:
+            if fault:
+                return self._fault(fault, record)
+            if operation == "lwa_token":
+                form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+                status, body = emulator.lwa_token(form)
+                return self._send(status, body, record)
+            if operation == "uploadFeedDocument":
+                status, content = emulator.upload_document(path_id, raw, self.headers.get("content-type"))
+                return self._send_raw(status, content, "application/xml", record)
+            if operation == "downloadFeedDocument":
+                status, content = emulator.download_document(path_id)
+                return self._send_raw(status, content, "text/xml; charset=UTF-8", record)
+            seller = emulator._authenticate(self.headers)
+            emulator._throttle(seller, operation)
+            body = None
+            if raw:
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    raise ApiError(400, "InvalidInput", "The request body is not JSON.") from None
+            record["body"] = body
+            status, answer = self._operation(emulator, seller, operation, path_id, query, body)
+        except ApiError as exc:
+            emulator.validate(model, operation, exc.status, exc.body)
+            return self._send(exc.status, exc.body, record, exc.headers)
+        emulator.validate(model, operation, status, answer)
+        rate = emulator.plans.get(operation, (None,))[0]
+        return self._send(status, answer, record, {"x-amzn-RateLimit-Limit": str(rate)} if rate else None)
+
+    @staticmethod
+    def _operation(emulator, seller, operation, path_id, query, body):
+        if operation == "searchOrders":
+            return emulator.search_orders(seller, query)
+        if operation == "getOrder":
+            return emulator.get_order(seller, path_id, query)
+        if operation == "confirmShipment":
+            return emulator.confirm_shipment(seller, path_id, body or {})
+        if operation == "getMarketplaceParticipations":
+            return emulator.participations(seller)
+        if operation == "createFeedDocument":
+            return emulator.create_feed_document(body or {})
+        if operation == "createFeed":
+            return emulator.create_feed(seller, body or {})
+        if operation == "getFeed":
+            return emulator.get_feed(seller, path_id)
+        if operation == "getFeedDocument":
+            return emulator.get_feed_document(path_id)
+        raise ApiError(404, "NotFound", "Resource not found.")
+
+    def _fault(self, fault, record):
+        kind = fault["kind"]
+        if kind == "server_error":
+            return self._send(500, {"errors": [{"code": "InternalFailure", "message": "We encountered an internal error."}]}, record)
+        if kind == "unavailable":
+            return self._send_raw(503, b"<html><body>Service Unavailable</body></html>", "text/html", record)
+        if kind == "non_json":
+            return self._send_raw(200, b"<html><body>Oops</body></html>", "text/html", record)
+        if kind == "empty":
+            return self._send_raw(200, b"", "application/json", record)
+        if kind == "throttle":
+            rate = self.emulator.plans.get(record["operation"], (1.0,))[0]
+            return self._send(429, {"errors": [{"code": "QuotaExceeded", "message": "You exceeded your quota for the requested resource."}]},
+                              record, {"x-amzn-RateLimit-Limit": str(rate)})
+        if kind == "reject":
+            return self._send(fault.get("status", 400), {"errors": [{"code": fault.get("code", "InvalidInput"),
+                                                                     "message": fault.get("message", "Rejected.")}]}, record)
+        raise ValueError(f"unknown fault {kind}")
+
+    def _send(self, status, body, record, headers=None):
+        payload = b"" if body is None else json.dumps(body).encode()
+        return self._send_raw(status, payload, "application/json", record, headers)
+
+    def _send_raw(self, status, payload, content_type, record, headers=None):
+        record["status"] = status
+        self.send_response(status)
+        self.send_header("content-type", content_type)
+        self.send_header("content-length", str(len(payload)))
+        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if payload:
+            self.wfile.write(payload)
+
+
+def main(argv=None):
+    import argparse  # noqa: PLC0415
+
+    from .scenarios import DEMO_CREDENTIALS, load_demo  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(description="Run the SP-API emulator with a demo scenario.")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args(argv)
+    emulator = SpApiEmulator(host=args.host, port=args.port)
+    load_demo(emulator)
+    emulator.start()
+    print(f"SP-API emulator on {emulator.url}")  # noqa: T201
+    print("Configure an Amazon account with (developer mode):")  # noqa: T201
+    print(f"  SP-API endpoint: {emulator.url}")  # noqa: T201
+    print(f"  LWA endpoint:    {emulator.lwa_url}")  # noqa: T201
+    for label, value in DEMO_CREDENTIALS.items():
+        print(f"  {label}: {value}")  # noqa: T201
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        emulator.stop()
+
+
+if __name__ == "__main__":
+    main()

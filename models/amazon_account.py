@@ -1,0 +1,323 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .. import const
+from ..spapi import (
+    AmazonAuthorizationError,
+    AmazonConfigurationError,
+    AmazonError,
+    AmazonPermanentError,
+    AmazonRetryableError,
+    Credentials,
+    SpApiSession,
+)
+
+_logger = logging.getLogger(__name__)
+
+
+class AmazonAccount(models.Model):
+    """A seller's authorization of this Odoo on Amazon (one per SP-API region)."""
+
+    _name = "amazon.account"
+    _description = "Amazon Seller Account"
+    _inherit = ["mail.thread"]
+    _order = "name"
+    _check_company_auto = True
+
+    # ------------------------------------------------------------------ fields
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company, tracking=True
+    )
+    seller_id = fields.Char(
+        string="Seller ID",
+        required=True,
+        tracking=True,
+        help="Your Selling Partner (merchant) ID: Seller Central › Settings › Account Info › Merchant Token.",
+    )
+    lwa_client_id = fields.Char(
+        string="LWA Client ID",
+        groups="base.group_system",
+        copy=False,
+        help="Login with Amazon client identifier of your SP-API application.",
+    )
+    lwa_client_secret = fields.Char(string="LWA Client Secret", groups="base.group_system", copy=False)
+    refresh_token = fields.Char(
+        groups="base.group_system",
+        copy=False,
+        help="The refresh token Amazon gave when the seller authorized the application.",
+    )
+    base_marketplace_id = fields.Many2one(
+        "amazon.marketplace",
+        string="Home Marketplace",
+        required=True,
+        tracking=True,
+        help="The marketplace the seller registered on; it decides the SP-API region.",
+    )
+    region = fields.Selection(related="base_marketplace_id.region")
+    available_marketplace_ids = fields.Many2many(
+        "amazon.marketplace",
+        "amazon_account_available_marketplace_rel",
+        "account_id",
+        "marketplace_id",
+        string="Available Marketplaces",
+        copy=False,
+        help="The marketplaces the seller participates in, as last read from Amazon.",
+    )
+    marketplace_ids = fields.Many2many(
+        "amazon.marketplace",
+        "amazon_account_marketplace_rel",
+        "account_id",
+        "marketplace_id",
+        string="Synchronized Marketplaces",
+        domain="[('region', '=', region)]",
+        help="Orders of these marketplaces are imported.",
+    )
+    last_orders_sync = fields.Datetime(
+        string="Last Order Sync",
+        default=fields.Datetime.now,
+        copy=False,
+        tracking=True,
+        help="Orders changed on Amazon after this moment (UTC) are imported by the next sync. "
+        "Move it back to import again what changed since then.",
+    )
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        check_company=True,
+        default=lambda self: self.env["crm.team"].search([("company_id", "in", (False, self.env.company.id))], limit=1),
+        help="Sales team of the imported orders.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+        help="Salesperson of the imported orders; receives the synchronization reports.",
+    )
+    fba_location_id = fields.Many2one(
+        "stock.location",
+        string="FBA Stock Location",
+        check_company=True,
+        domain="[('usage', '=', 'internal'), ('company_id', 'in', (False, company_id))]",
+        help="The stock Amazon holds for you (Fulfilled by Amazon). Shared by the company's accounts.",
+    )
+    warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        string="FBM Warehouse",
+        check_company=True,
+        help="Warehouse that ships the orders you fulfill yourself (Fulfilled by Merchant).",
+    )
+    sp_api_endpoint = fields.Char(
+        string="SP-API Endpoint",
+        groups="base.group_system",
+        help="Leave empty for Amazon's regional endpoint. Set it to Amazon's sandbox or to the SP-API "
+        "emulator shipped with this module to try the connector without a real seller account.",
+    )
+    lwa_endpoint = fields.Char(
+        string="LWA Endpoint",
+        groups="base.group_system",
+        help="Leave empty for https://api.amazon.com/auth/o2/token.",
+    )
+    offer_count = fields.Integer(compute="_compute_offer_count")
+
+    # ------------------------------------------------------------------ constraints
+
+    @api.constrains("marketplace_ids", "base_marketplace_id")
+    def _check_marketplace_region(self):
+        for account in self:
+            foreign = account.marketplace_ids.filtered(lambda m: m.region != account.region)
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "Account %(account)s works in the %(region)s region; these marketplaces belong to "
+                        "another region and need their own account: %(marketplaces)s",
+                        account=account.name,
+                        region=dict(const.REGIONS).get(account.region),
+                        marketplaces=", ".join(foreign.mapped("name")),
+                    )
+                )
+
+    # ------------------------------------------------------------------ compute
+
+    def _compute_offer_count(self):
+        counts = dict(
+            self.env["amazon.offer"]._read_group([("account_id", "in", self.ids)], ["account_id"], ["__count"])
+        )
+        for account in self:
+            account.offer_count = counts.get(account, 0)
+
+    # ------------------------------------------------------------------ CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            company = self.env["res.company"].browse(vals.get("company_id") or self.env.company.id)
+            if not vals.get("fba_location_id"):
+                vals["fba_location_id"] = self._get_fba_location(company).id
+            if not vals.get("warehouse_id"):
+                vals["warehouse_id"] = self._get_first_warehouse(company).id
+            if not vals.get("marketplace_ids") and vals.get("base_marketplace_id"):
+                vals["marketplace_ids"] = [fields.Command.set([vals["base_marketplace_id"]])]
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_test_connection(self):
+        """Refresh an access token and read the seller's marketplaces.
+
+        :returns: a notification action saying the connection works
+        :raises UserError: with what to fix when it does not
+        """
+        self.ensure_one()
+        try:
+            with self._sp_session() as session:
+                participations = session.check_connection()
+        except AmazonError as exc:
+            raise UserError(self._amazon_error_message(exc)) from None
+        names = [p["name"] for p in participations if p["participating"]]
+        return self._notify(
+            self.env._("Connection to Amazon works"),
+            self.env._(
+                "Seller %(seller)s participates in: %(marketplaces)s",
+                seller=self.seller_id,
+                marketplaces=", ".join(names) or self.env._("no marketplace"),
+            ),
+            "success",
+        )
+
+    def action_update_marketplaces(self):
+        """Read the marketplaces the seller participates in (Sellers API).
+
+        The synchronized marketplaces stay a subset of them; when none was chosen yet,
+        all participating marketplaces of the account's region are chosen.
+        """
+        self.ensure_one()
+        try:
+            with self._sp_session() as session:
+                participations = session.get_marketplace_participations()
+        except AmazonError as exc:
+            raise UserError(self._amazon_error_message(exc)) from None
+        refs = [p["marketplace_id"] for p in participations if p["participating"]]
+        known = self.env["amazon.marketplace"].search([("api_ref", "in", refs), ("region", "=", self.region)])
+        unknown = sorted(set(refs) - set(known.mapped("api_ref")))
+        synchronized = self.marketplace_ids & known or known
+        self.write(
+            {
+                "available_marketplace_ids": [fields.Command.set(known.ids)],
+                "marketplace_ids": [fields.Command.set(synchronized.ids)],
+            }
+        )
+        message = self.env._(
+            "%(count)s marketplaces available: %(names)s", count=len(known), names=", ".join(known.mapped("name"))
+        )
+        if unknown:
+            message += " " + self.env._(
+                "Ignored (other region or unknown): %(refs)s", refs=", ".join(unknown)
+            )
+        self.message_post(body=message)
+        return self._notify(self.env._("Marketplaces updated"), message, "success")
+
+    def action_view_offers(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("amazon_sp_connector.action_amazon_offer")
+        action["domain"] = [("account_id", "=", self.id)]
+        action["context"] = {"default_account_id": self.id}
+        return action
+
+    # ------------------------------------------------------------------ business
+
+    def _sp_credentials(self):
+        """The plain-values credentials of this account (read as superuser)."""
+        self.ensure_one()
+        account = self.sudo()
+        return Credentials(
+            seller_id=account.seller_id or "",
+            lwa_client_id=account.lwa_client_id or "",
+            lwa_client_secret=account.lwa_client_secret or "",
+            refresh_token=account.refresh_token or "",
+            region=account.region or "",
+            sp_api_endpoint=account.sp_api_endpoint or "",
+            lwa_endpoint=account.lwa_endpoint or "",
+        )
+
+    def _sp_session(self, **options):
+        """An :class:`SpApiSession` for this account.
+
+        :raises AmazonConfigurationError: when credentials are missing
+        """
+        return SpApiSession(self._sp_credentials(), **options)
+
+    def _amazon_error_message(self, exc):
+        """A user-facing sentence for a failure of this account, saying what to fix."""
+        name = self.name
+        if isinstance(exc, AmazonConfigurationError):
+            return self.env._(
+                "Amazon account %(account)s is not fully configured: %(error)s. "
+                "Fill in the credentials on the account (Sales › Configuration › Amazon › Accounts).",
+                account=name,
+                error=exc.message,
+            )
+        if isinstance(exc, AmazonAuthorizationError):
+            return self.env._(
+                "Amazon refused the credentials of account %(account)s: %(error)s. Check the Seller ID, "
+                "the LWA Client ID and Secret, and the Refresh Token of the authorization "
+                "(Seller Central › Apps and Services › Develop Apps).",
+                account=name,
+                error=str(exc),
+            )
+        if isinstance(exc, AmazonRetryableError):
+            return self.env._(
+                "Amazon could not be reached for account %(account)s: %(error)s. "
+                "This is usually temporary: try again in a few minutes.",
+                account=name,
+                error=str(exc),
+            )
+        if isinstance(exc, AmazonPermanentError):
+            return self.env._(
+                "Amazon rejected the request of account %(account)s: %(error)s", account=name, error=str(exc)
+            )
+        return self.env._("Amazon error for account %(account)s: %(error)s", account=name, error=str(exc))
+
+    @api.model
+    def _notify(self, title, message, kind="info"):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"title": title, "message": message, "type": kind, "sticky": False},
+        }
+
+    @api.model
+    def _get_first_warehouse(self, company):
+        return self.env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+
+    @api.model
+    def _get_fba_location(self, company):
+        """The company's internal "Amazon" location (created under its first warehouse)."""
+        warehouse = self._get_first_warehouse(company)
+        if not warehouse:
+            return self.env["stock.location"]
+        Location = self.env["stock.location"].sudo()
+        location = Location.search(
+            [
+                ("name", "=", "Amazon"),
+                ("usage", "=", "internal"),
+                ("company_id", "=", company.id),
+                ("location_id", "=", warehouse.view_location_id.id),
+            ],
+            limit=1,
+        )
+        if not location:
+            location = Location.create(
+                {
+                    "name": "Amazon",
+                    "usage": "internal",
+                    "company_id": company.id,
+                    "location_id": warehouse.view_location_id.id,
+                }
+            )
+        return location
