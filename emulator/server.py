@@ -138,6 +138,7 @@ class SpApiEmulator:
         self.lock = threading.RLock()
         self.sellers = {}  # refresh token -> Seller
         self.access_tokens = {}  # access token -> (Seller, expires_at monotonic)
+        self.issued_tokens = []  # every access token ever issued (tests check none is logged)
         self.plans = dict(DEFAULT_PLANS)
         self.buckets = {}
         self.faults = []
@@ -253,6 +254,22 @@ class SpApiEmulator:
         """Operations received (names), optionally only those of one operation."""
         return [r for r in self.requests if operation is None or r["operation"] == operation]
 
+    def reset(self):
+        """Forget everything: sellers, orders, tokens, faults, logs, usage."""
+        with self.lock:
+            self.sellers.clear()
+            self.access_tokens.clear()
+            self.issued_tokens.clear()
+            self.plans = dict(DEFAULT_PLANS)
+            self.buckets.clear()
+            self.faults.clear()
+            self.requests.clear()
+            self.validation_errors.clear()
+            self.confirmations.clear()
+            self.feed_documents.clear()
+            self.feeds.clear()
+            self.pagination.clear()
+
     def expire_tokens(self):
         with self.lock:
             self.access_tokens = {}
@@ -325,6 +342,7 @@ class SpApiEmulator:
         token = "Atza|" + secrets.token_urlsafe(24)
         with self.lock:
             self.access_tokens[token] = (seller, time.monotonic() + self.token_lifetime)
+            self.issued_tokens.append(token)
         return 200, {"access_token": token, "refresh_token": refresh_token,
                      "token_type": "bearer", "expires_in": self.token_lifetime}
 
@@ -685,15 +703,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_raw(self, status, payload, content_type, record, headers=None):
         record["status"] = status
-        self.send_response(status)
-        self.send_header("content-type", content_type)
-        self.send_header("content-length", str(len(payload)))
-        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        if payload:
-            self.wfile.write(payload)
+        try:
+            self.send_response(status)
+            self.send_header("content-type", content_type)
+            self.send_header("content-length", str(len(payload)))
+            self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            if payload:
+                self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            record["client_gone"] = True  # the client gave up (timeout): like Amazon, carry on
 
 
 def main(argv=None):

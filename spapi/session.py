@@ -549,7 +549,8 @@ class SpApiSession:
             raise AmazonServerError("searchOrders answered without an order list", operation="searchOrders")
         return {
             "orders": orders,
-            "next_token": (payload.get("pagination") or {}).get("nextToken"),
+            # python-amazon-sp-api lifts "pagination" out of the payload
+            "next_token": response.next_token,
             "last_updated_before": self.parse_time(payload.get("lastUpdatedBefore")),
         }
 
