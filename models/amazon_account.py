@@ -25,6 +25,8 @@ class AmazonAccount(models.Model):
     _inherit = ["mail.thread"]
     _order = "name"
     _check_company_auto = True
+    # A person waits behind a button: fail fast instead of backing off for a minute.
+    _INTERACTIVE = {"max_retries": 1, "timeout": 20, "backoff": 0.5}
 
     # ------------------------------------------------------------------ fields
 
@@ -175,7 +177,7 @@ class AmazonAccount(models.Model):
         """
         self.ensure_one()
         try:
-            with self._sp_session() as session:
+            with self._sp_session(**self._INTERACTIVE) as session:
                 participations = session.check_connection()
         except AmazonError as exc:
             raise UserError(self._amazon_error_message(exc)) from None
@@ -198,7 +200,7 @@ class AmazonAccount(models.Model):
         """
         self.ensure_one()
         try:
-            with self._sp_session() as session:
+            with self._sp_session(**self._INTERACTIVE) as session:
                 participations = session.get_marketplace_participations()
         except AmazonError as exc:
             raise UserError(self._amazon_error_message(exc)) from None
