@@ -109,6 +109,15 @@ STATUS_PARTIALLY_SHIPPED = "PARTIALLY_SHIPPED"
 STATUS_SHIPPED = "SHIPPED"
 STATUS_CANCELLED = "CANCELLED"
 
+# What the import asks searchOrders for, and which (channel, status) create an order.
+IMPORTED_STATUSES = [STATUS_UNSHIPPED, STATUS_PARTIALLY_SHIPPED, STATUS_SHIPPED, STATUS_CANCELLED]
+CREATING_STATUSES = {
+    "fba": (STATUS_SHIPPED,),
+    "fbm": (STATUS_UNSHIPPED, STATUS_PARTIALLY_SHIPPED),
+}
+# pg_try_advisory_lock(namespace, account id): one order sync per account at a time.
+SYNC_LOCK_NAMESPACE = 0x414D5A  # "AMZ"
+
 # Amazon order reference: 3-7-7 digits.
 ORDER_REF_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
 

@@ -368,7 +368,7 @@ class SpApiEmulator:
         token = (query.get("paginationToken") or [None])[0]
         if token:
             with self.lock:
-                state = self.pagination.pop(token, None)
+                state = self.pagination.get(token)  # reusable, so an interrupted client can resume
             if state is None:
                 raise ApiError(400, "InvalidInput", "Invalid paginationToken.")
             ids, offset, page_size, before = state

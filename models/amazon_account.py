@@ -1,7 +1,13 @@
 import logging
+import threading
+import time
+from collections import Counter
+
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import html_escape
 
 from .. import const
 from ..spapi import (
@@ -83,7 +89,6 @@ class AmazonAccount(models.Model):
         string="Last Order Sync",
         default=fields.Datetime.now,
         copy=False,
-        tracking=True,
         help="Orders changed on Amazon after this moment (UTC) are imported by the next sync. "
         "Move it back to import again what changed since then.",
     )
@@ -126,6 +131,17 @@ class AmazonAccount(models.Model):
         help="Leave empty for https://api.amazon.com/auth/o2/token.",
     )
     offer_count = fields.Integer(compute="_compute_offer_count")
+    sync_window_before = fields.Datetime(
+        string="Window in Progress",
+        copy=False,
+        readonly=True,
+        help="End (UTC) of the order window being imported; set while a sync is under way or was interrupted.",
+    )
+    sync_next_token = fields.Char(string="Pagination Token", copy=False, readonly=True)
+    last_sync_summary = fields.Char(string="Last Sync", copy=False, readonly=True)
+    last_sync_error = fields.Text(string="Last Sync Error", copy=False, readonly=True)
+    order_failure_ids = fields.One2many("amazon.order.failure", "account_id", string="Failed Orders")
+    order_failure_count = fields.Integer(compute="_compute_order_failure_count")
 
     # ------------------------------------------------------------------ constraints
 
@@ -152,6 +168,11 @@ class AmazonAccount(models.Model):
         )
         for account in self:
             account.offer_count = counts.get(account, 0)
+
+    @api.depends("order_failure_ids")
+    def _compute_order_failure_count(self):
+        for account in self:
+            account.order_failure_count = len(account.order_failure_ids)
 
     # ------------------------------------------------------------------ CRUD
 
@@ -224,6 +245,19 @@ class AmazonAccount(models.Model):
         self.message_post(body=message)
         return self._notify(self.env._("Marketplaces updated"), message, "success")
 
+    def action_sync_orders(self):
+        """Import now what changed on Amazon since the last sync (same as the scheduled action)."""
+        self.ensure_one()
+        stats = self._sync_orders()
+        if stats.get("locked"):
+            return self._notify(
+                self.env._("Amazon sync already running"),
+                self.env._("Another synchronization of %(account)s is under way.", account=self.name),
+                "warning",
+            )
+        kind = "danger" if stats.get("error") else "warning" if stats.get("failed") else "success"
+        return self._notify(self.env._("Amazon orders synchronized"), self.last_sync_summary, kind)
+
     def action_view_offers(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("amazon_sp_connector.action_amazon_offer")
@@ -232,6 +266,261 @@ class AmazonAccount(models.Model):
         return action
 
     # ------------------------------------------------------------------ business
+
+    def _sync_orders(self, time_budget=None):
+        """Import the orders whose Amazon status changed since ``last_orders_sync``.
+
+        The window ends at a fixed ``lastUpdatedBefore`` chosen when it starts; its
+        pagination token is saved after each page, so an interrupted run resumes where it
+        stopped and ``last_orders_sync`` moves only once the whole window is processed.
+        Each order is processed in its own savepoint; a failing one is listed in
+        ``order_failure_ids`` and retried by later runs. Never raises for Amazon or data
+        problems: they are recorded on the account.
+
+        :param time_budget: seconds this run may take (default: system parameter
+            ``amazon_sp_connector.sync_time_budget``, 600)
+        :returns: Counter of outcomes (``created``, ``canceled``, ``ignored``, ``failed``...)
+        """
+        self.ensure_one()
+        stats = Counter()
+        if not self._sync_lock():
+            _logger.info("Amazon account %s: a sync is already running, skipped", self.id)
+            stats["locked"] = 1
+            return stats
+        try:
+            budget = time_budget or int(
+                self.env["ir.config_parameter"].sudo().get_param("amazon_sp_connector.sync_time_budget", 600)
+            )
+            new_failures = []
+            error = None
+            try:
+                if not self.marketplace_ids:
+                    raise AmazonConfigurationError(self.env._("no synchronized marketplace"))
+                with self._sp_session(deadline=time.monotonic() + budget) as session:
+                    self._sync_orders_window(session, stats, new_failures)
+                    self._retry_failed_orders(session, stats, new_failures)
+            except AmazonError as exc:
+                error = exc
+                stats["error"] = 1
+            self._report_sync(stats, new_failures, error)
+        finally:
+            self._sync_unlock()
+        return stats
+
+    def _sync_orders_window(self, session, stats, new_failures):
+        if not self.sync_window_before:
+            before = SpApiSession.latest_allowed_before()
+            if self.last_orders_sync and before <= self.last_orders_sync:
+                return
+            self.write({"sync_window_before": before, "sync_next_token": False})
+            self._commit_progress()
+        while True:
+            page = session.search_orders(
+                marketplace_ids=self.marketplace_ids.mapped("api_ref"),
+                last_updated_after=self.last_orders_sync,
+                last_updated_before=self.sync_window_before,
+                fulfillment_statuses=const.IMPORTED_STATUSES,
+                pagination_token=self.sync_next_token or None,
+            )
+            stats["pages"] += 1
+            for amazon_order in page["orders"]:
+                self._import_amazon_order(amazon_order, stats, new_failures)
+            if page["next_token"]:
+                self.sync_next_token = page["next_token"]
+                self._commit_progress(len(page["orders"]))
+                continue
+            self.write(
+                {"last_orders_sync": self.sync_window_before, "sync_window_before": False, "sync_next_token": False}
+            )
+            self._commit_progress(len(page["orders"]))
+            return
+
+    def _retry_failed_orders(self, session, stats, new_failures, limit=20):
+        """Orders that failed in earlier runs, fetched again with getOrder."""
+        for failure in self.order_failure_ids.sorted("last_attempt")[:limit]:
+            if failure.order_ref in stats.get("seen", ()) or failure.order_ref in new_failures:
+                continue
+            try:
+                amazon_order = session.get_order(failure.order_ref)
+            except AmazonPermanentError as exc:
+                self._record_order_failure(failure.order_ref, exc, new_failures)
+                continue
+            self._import_amazon_order(amazon_order, stats, new_failures)
+            stats["retried"] += 1
+            self._commit_progress(1)
+
+    def _import_amazon_order(self, amazon_order, stats, new_failures):
+        """Process one Amazon order in its own savepoint; record a failure instead of raising.
+
+        :returns: the outcome (``created``, ``canceled``, ``ignored``, ``failed``, ...)
+        """
+        ref = amazon_order.get("orderId") or "?"
+        stats.setdefault("seen", set()).add(ref)
+        try:
+            with self.env.cr.savepoint():
+                outcome = self._process_amazon_order(amazon_order)
+        except Exception as exc:  # noqa: BLE001 - one bad order must not stop the others; it is recorded
+            _logger.warning("Amazon order %s of account %s failed: %s", ref, self.id, exc)
+            self._record_order_failure(ref, exc, new_failures)
+            stats["failed"] += 1
+            return "failed"
+        stats[outcome] += 1
+        self.order_failure_ids.filtered(lambda f: f.order_ref == ref).unlink()
+        return outcome
+
+    def _process_amazon_order(self, amazon_order):
+        """Create, cancel or update the sale order of one Amazon order.
+
+        :returns: ``created``, ``canceled``, ``return_needed``, ``shipped``, ``updated``,
+            ``unchanged`` or ``ignored``
+        """
+        ref = amazon_order["orderId"]
+        fulfillment = amazon_order.get("fulfillment") or {}
+        status = fulfillment.get("fulfillmentStatus")
+        channel = const.FULFILLED_BY_TO_CHANNEL.get(fulfillment.get("fulfilledBy"))
+        order = self.env["sale.order"].search(
+            [("amazon_account_id", "=", self.id), ("amazon_order_ref", "=", ref)], limit=1
+        )
+        if order:
+            if order.amazon_status == status:
+                return "unchanged"
+            outcome = "updated"
+            if status == const.STATUS_CANCELLED:
+                outcome = order._amazon_apply_cancellation()
+            elif status == const.STATUS_SHIPPED and order.amazon_channel == "fbm":
+                order._amazon_mark_shipped_elsewhere()
+                outcome = "shipped"
+            order.amazon_status = status
+            return outcome
+        if status in const.CREATING_STATUSES.get(channel, ()):
+            self._create_amazon_order(amazon_order, channel)
+            return "created"
+        return "ignored"
+
+    def _create_amazon_order(self, amazon_order, channel):
+        """Customer, confirmed sale order and FBM picking or FBA moves of an Amazon order."""
+        company = self.company_id
+        SaleOrder = self.env["sale.order"].with_company(company).with_context(mail_create_nolog=True)
+        marketplace = SaleOrder._amazon_marketplace(amazon_order)
+        partners = self.env["res.partner"]._amazon_find_or_create_customer(self, amazon_order)
+        products = self._amazon_products(amazon_order, marketplace, channel)
+        pricelist = SaleOrder._amazon_pricelist(company, SaleOrder._amazon_order_currency(amazon_order, marketplace))
+        fiscal_position = (
+            self.env["account.fiscal.position"]
+            .with_company(company)
+            ._get_fiscal_position(partners["invoice"], delivery=partners["shipping"])
+        )
+        values = SaleOrder._amazon_prepare_order_values(
+            self, amazon_order, partners, products, pricelist, fiscal_position
+        )
+        order = SaleOrder.create(values)
+        order.with_context(skip_procurement=channel == "fba").action_confirm()
+        order.date_order = values["date_order"]  # confirming stamps "now"; Amazon's purchase time wins
+        if channel == "fba":
+            order._amazon_create_fba_moves()
+        if partners["unknown_state"]:
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Check the customer's state"),
+                note=self.env._(
+                    "Amazon gave the state or region %(state)s, which matches no state of %(country)s.",
+                    state=html_escape(partners["unknown_state"]),
+                    country=partners["shipping"].country_id.name,
+                ),
+                user_id=(self.user_id or self.env.user).id,
+            )
+        expected = SaleOrder._amazon_grand_total(amazon_order)
+        if order.currency_id.compare_amounts(order.amount_total, float(expected)):
+            _logger.warning("Amazon order %s: total %s differs from Amazon's %s", order.amazon_order_ref, order.amount_total, expected)
+            order.message_post(
+                body=self.env._(
+                    "The order total %(total)s differs from Amazon's %(amazon)s.", total=order.amount_total, amazon=expected
+                )
+            )
+        return order
+
+    def _amazon_products(self, amazon_order, marketplace, channel):
+        """Product of each SKU: the account's offer, else the company's product whose
+        internal reference is the SKU, else "Amazon Sale". Missing offers are created."""
+        Offer = self.env["amazon.offer"].sudo()
+        skus = {(item.get("product") or {}).get("sellerSku") or "" for item in amazon_order["orderItems"]}
+        offers = Offer.search([("account_id", "=", self.id), ("sku", "in", list(skus))])
+        products = {offer.sku: offer.product_id for offer in offers}
+        default = self.env.ref("amazon_sp_connector.product_amazon_sale")
+        for sku in skus - set(products):
+            if not sku:
+                products[sku] = default
+                continue
+            product = self.env["product.product"].search(
+                [("default_code", "=", sku), ("company_id", "in", (False, self.company_id.id))], limit=1
+            )
+            products[sku] = product or default
+            Offer.create(
+                {
+                    "account_id": self.id,
+                    "marketplace_id": marketplace.id,
+                    "sku": sku,
+                    "product_id": products[sku].id,
+                    "fulfillment_channel": channel,
+                }
+            )
+        return products
+
+    def _record_order_failure(self, ref, exc, new_failures):
+        reason = str(exc) or type(exc).__name__
+        failure = self.order_failure_ids.filtered(lambda f: f.order_ref == ref)
+        if failure:
+            failure.write({"reason": reason, "attempts": failure.attempts + 1, "last_attempt": fields.Datetime.now()})
+        else:
+            self.env["amazon.order.failure"].sudo().create({"account_id": self.id, "order_ref": ref, "reason": reason})
+            new_failures.append(ref)
+
+    def _report_sync(self, stats, new_failures, error):
+        """One line of summary on the account; one message to the salesperson per run when
+        something new went wrong."""
+        counted = {k: v for k, v in stats.items() if k not in ("seen", "pages", "error") and isinstance(v, int) and v}
+        summary = ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in sorted(counted.items())) or self.env._(
+            "nothing new"
+        )
+        values = {"last_sync_summary": f"{fields.Datetime.now()}: {summary}"}
+        message = self.env._("Amazon synchronization failed: %(error)s", error=self._amazon_error_message(error)) if error else False
+        notify = bool(new_failures) or (message and message != self.last_sync_error)
+        values["last_sync_error"] = message
+        self.write(values)
+        if notify:
+            lines = [f"<li>{html_escape(f.order_ref)}: {html_escape(f.reason)}</li>"
+                     for f in self.order_failure_ids if f.order_ref in new_failures]
+            body = ""
+            if message:
+                body += f"<p>{html_escape(message)}</p>"
+            if lines:
+                body += "<p>{}</p><ul>{}</ul>".format(
+                    html_escape(self.env._("These Amazon orders could not be imported; they will be retried:")),
+                    "".join(lines),
+                )
+            partner_ids = self.user_id.partner_id.ids
+            self.message_post(body=Markup(body), partner_ids=partner_ids, subtype_xmlid="mail.mt_comment")
+        self._commit_progress()
+
+    def _commit_progress(self, processed=0):
+        """Commit what is done so far (not inside tests, whose transaction must stay open)."""
+        if getattr(threading.current_thread(), "testing", False):
+            return
+        self.env["ir.cron"]._commit_progress(processed)
+
+    def _sync_lock(self):
+        """Session-level advisory lock of this account: survives the run's commits."""
+        self.env.cr.execute("SELECT pg_try_advisory_lock(%s, %s)", (const.SYNC_LOCK_NAMESPACE, self.id))
+        return self.env.cr.fetchone()[0]
+
+    def _sync_unlock(self):
+        self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", (const.SYNC_LOCK_NAMESPACE, self.id))
+
+    @api.model
+    def _cron_sync_orders(self):
+        """Scheduled action: sync every active account; one account's failure never stops the others."""
+        for account in self.search([]):
+            account._sync_orders()
 
     def _sp_credentials(self):
         """The plain-values credentials of this account (read as superuser)."""

@@ -1,0 +1,165 @@
+import hashlib
+
+from odoo import api, fields, models
+
+ANONYMOUS_KEY = "anonymous"
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    amazon_customer_key = fields.Char(
+        index="btree_not_null",
+        copy=False,
+        help="Identifies the Amazon buyer this contact was created for, so returning buyers are reused.",
+    )
+
+    # ------------------------------------------------------------------ mapping (pure)
+
+    @api.model
+    def _amazon_buyer_key(self, amazon_order):
+        """A stable key of the buyer: Amazon's (anonymized, per-seller) email and name."""
+        buyer = amazon_order.get("buyer") or {}
+        email = (buyer.get("buyerEmail") or "").strip().lower()
+        name = (buyer.get("buyerName") or self._amazon_address(amazon_order).get("name") or "").strip().lower()
+        if not email and not name:
+            return ANONYMOUS_KEY
+        return hashlib.sha256(f"{email}|{name}".encode()).hexdigest()[:32]
+
+    @api.model
+    def _amazon_address(self, amazon_order):
+        return ((amazon_order.get("recipient") or {}).get("deliveryAddress")) or {}
+
+    @api.model
+    def _amazon_prepare_address_values(self, address):
+        """Odoo address values of an Amazon ``CustomerAddress`` dict.
+
+        :returns: (values dict, unknown state text or None)
+        """
+        country = self.env["res.country"].search([("code", "=", (address.get("countryCode") or "").upper())], limit=1)
+        values = {
+            "street": address.get("addressLine1") or False,
+            "street2": ", ".join(filter(None, (address.get("addressLine2"), address.get("addressLine3")))) or False,
+            "city": address.get("city") or address.get("municipality") or False,
+            "zip": address.get("postalCode") or False,
+            "country_id": country.id or False,
+            "phone": address.get("phone") or False,
+        }
+        unknown_state = None
+        state_text = (address.get("stateOrRegion") or "").strip()
+        if state_text and country:
+            state = self.env["res.country.state"].search(
+                [("country_id", "=", country.id), "|", ("code", "=ilike", state_text), ("name", "=ilike", state_text)],
+                limit=1,
+            )
+            if state:
+                values["state_id"] = state.id
+            elif country.state_ids:
+                unknown_state = state_text
+        return values, unknown_state
+
+    @api.model
+    def _amazon_prepare_buyer_values(self, account, amazon_order):
+        """Values of the buyer's contact (address = the delivery address)."""
+        buyer = amazon_order.get("buyer") or {}
+        address = self._amazon_address(amazon_order)
+        values, _unknown = self._amazon_prepare_address_values(address)
+        values.update(
+            {
+                "name": buyer.get("buyerName") or address.get("name"),
+                "email": buyer.get("buyerEmail") or False,
+                "company_id": account.company_id.id,
+                "amazon_customer_key": self._amazon_buyer_key(amazon_order),
+                "lang": False,
+            }
+        )
+        return values
+
+    # ------------------------------------------------------------------ business
+
+    @api.model
+    def _amazon_find_or_create_customer(self, account, amazon_order):
+        """The customer, invoice and delivery partners of an Amazon order.
+
+        :returns: dict with ``partner``, ``invoice``, ``shipping`` records and
+            ``unknown_state`` (text Amazon gave that matched no state, or None)
+        """
+        Partner = self.sudo().with_context(tracking_disable=True)
+        company = account.company_id
+        key = self._amazon_buyer_key(amazon_order)
+        address = self._amazon_address(amazon_order)
+        if key == ANONYMOUS_KEY:
+            anonymous = Partner.search(
+                [("amazon_customer_key", "=", ANONYMOUS_KEY), ("company_id", "=", company.id)], limit=1
+            )
+            if not anonymous:
+                anonymous = Partner.create(
+                    {"name": self.env._("Amazon Customer"), "amazon_customer_key": ANONYMOUS_KEY, "company_id": company.id}
+                )
+            return {"partner": anonymous, "invoice": anonymous, "shipping": anonymous, "unknown_state": None}
+
+        address_values, unknown_state = self._amazon_prepare_address_values(address)
+        commercial = self._amazon_find_or_create_business(account, amazon_order)
+        contact = Partner.search(
+            [("amazon_customer_key", "=", key), ("company_id", "=", company.id), ("type", "=", "contact")], limit=1
+        )
+        if not contact:
+            values = self._amazon_prepare_buyer_values(account, amazon_order)
+            if commercial:
+                values["parent_id"] = commercial.id
+            contact = Partner.create(values)
+        elif commercial and contact.parent_id != commercial:
+            contact.parent_id = commercial
+        shipping = contact
+        if address and not self._amazon_same_address(contact, address_values, address.get("name")):
+            shipping = self._amazon_find_or_create_delivery(contact, address_values, address.get("name"))
+        return {
+            "partner": contact,
+            "invoice": commercial or contact,
+            "shipping": shipping,
+            "unknown_state": unknown_state,
+        }
+
+    @api.model
+    def _amazon_find_or_create_business(self, account, amazon_order):
+        """The company partner of a business order (VAT from the buyer's tax registration)."""
+        buyer = amazon_order.get("buyer") or {}
+        registrations = ((amazon_order.get("tax") or {}).get("taxRegistrations")) or []
+        registration = next((r for r in registrations if r.get("entityType", "BUYER") == "BUYER"), None)
+        company_name = buyer.get("buyerCompanyName") or (registration or {}).get("legalName")
+        if not company_name and not registration:
+            return self.browse()
+        Partner = self.sudo().with_context(tracking_disable=True)
+        vat = (registration or {}).get("taxRegistrationNumber")
+        domain = [("is_company", "=", True), ("company_id", "=", account.company_id.id)]
+        domain += [("vat", "=", vat)] if vat else [("name", "=", company_name)]
+        business = Partner.search(domain, limit=1)
+        if not business:
+            values, _unknown = self._amazon_prepare_address_values(
+                (registration or {}).get("taxRegistrationAddress") or self._amazon_address(amazon_order)
+            )
+            values.update(
+                {"name": company_name or vat, "is_company": True, "company_id": account.company_id.id, "phone": False}
+            )
+            business = Partner.create(values)
+            if vat:
+                # VAT numbers are not always valid for Odoo's checks; keep Amazon's text anyway.
+                business.with_context(no_vat_validation=True).write({"vat": vat})
+        return business
+
+    def _amazon_same_address(self, partner, address_values, name):
+        fields_to_compare = ("street", "street2", "city", "zip", "country_id")
+        same_name = not name or (name or "").strip().lower() == (partner.name or "").strip().lower()
+        return same_name and all(
+            (partner[field].id if field == "country_id" else partner[field] or False) == address_values.get(field)
+            for field in fields_to_compare
+        )
+
+    def _amazon_find_or_create_delivery(self, contact, address_values, name):
+        for child in contact.child_ids.filtered(lambda c: c.type == "delivery"):
+            if self._amazon_same_address(child, address_values, name):
+                return child
+        return contact.create(
+            dict(address_values, type="delivery", parent_id=contact.id, name=name or contact.name,
+                 company_id=contact.company_id.id)
+        )

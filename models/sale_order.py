@@ -1,0 +1,438 @@
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .. import const
+from ..spapi import SpApiSession
+
+# Categories of Amazon's proceeds breakdowns, as the import groups them.
+ITEM, SHIPPING, GIFT_WRAP, PROMOTION, SHIPPING_DISCOUNT, OTHER = (
+    "ITEM", "SHIPPING", "GIFT_WRAP", "PROMOTION", "SHIPPING_DISCOUNT", "OTHER",
+)
+TAX_SUBTYPE_CATEGORY = {
+    "ITEM": ITEM,
+    "SHIPPING": SHIPPING,
+    "GIFT_WRAP": GIFT_WRAP,
+    "DISCOUNT": PROMOTION,
+    "COD_FEE": OTHER,
+    "OTHER": OTHER,
+}
+
+
+def money(value):
+    """Amazon's decimal string -> Decimal (never float)."""
+    if isinstance(value, dict):
+        value = value.get("amount")
+    if value in (None, ""):
+        return Decimal(0)
+    return Decimal(str(value))
+
+
+def split_item_proceeds(item):
+    """Amounts and taxes of one Amazon order item, per category.
+
+    :returns: (amounts, taxes): two dicts category -> Decimal. Discounts are negative.
+    :raises ValueError: when the item carries no price at all
+    """
+    amounts, taxes = defaultdict(Decimal), defaultdict(Decimal)
+    breakdowns = (item.get("proceeds") or {}).get("breakdowns")
+    if breakdowns is None:
+        unit = ((item.get("product") or {}).get("price") or {}).get("unitPrice")
+        if not unit:
+            raise ValueError(f"Order item {item.get('orderItemId')} has neither proceeds nor a unit price")
+        amounts[ITEM] = money(unit) * int(item["quantityOrdered"])
+        return dict(amounts), dict(taxes)
+    for breakdown in breakdowns:
+        kind = breakdown["type"]
+        subtotal = money(breakdown["subtotal"])
+        details = breakdown.get("detailedBreakdowns") or []
+        if kind == "TAX":
+            if details:
+                for detail in details:
+                    taxes[TAX_SUBTYPE_CATEGORY.get(detail.get("subtype"), OTHER)] += money(detail["value"])
+            else:
+                taxes[ITEM] += subtotal
+        elif kind == "DISCOUNT":
+            parts = [(d.get("subtype"), money(d["value"])) for d in details] or [("ITEM", subtotal)]
+            for subtype, value in parts:
+                category = SHIPPING_DISCOUNT if subtype == "SHIPPING" else PROMOTION
+                amounts[category] -= abs(value)
+        elif kind in (ITEM, SHIPPING, GIFT_WRAP):
+            amounts[kind] += subtotal
+        else:  # COD_FEE, OTHER
+            amounts[OTHER] += subtotal
+    amounts.setdefault(ITEM, Decimal(0))
+    return dict(amounts), dict(taxes)
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    amazon_account_id = fields.Many2one("amazon.account", string="Amazon Account", index=True, readonly=True, copy=False)
+    amazon_order_ref = fields.Char(string="Amazon Reference", index=True, readonly=True, copy=False)
+    amazon_marketplace_id = fields.Many2one("amazon.marketplace", string="Amazon Marketplace", readonly=True, copy=False)
+    amazon_channel = fields.Selection(
+        [("fba", "Fulfilled by Amazon"), ("fbm", "Fulfilled by Merchant")],
+        string="Amazon Fulfillment",
+        readonly=True,
+        copy=False,
+    )
+    amazon_status = fields.Char(
+        string="Amazon Status", readonly=True, copy=False, help="The order's fulfillment status on Amazon, as last imported."
+    )
+
+    _amazon_order_ref_unique = models.Constraint(
+        "unique(amazon_account_id, amazon_order_ref)",
+        "An Amazon order can only be imported once per Amazon account.",
+    )
+
+    # ------------------------------------------------------------------ mapping (pure)
+
+    @api.model
+    def _amazon_prepare_order_values(self, account, amazon_order, partners, products, pricelist, fiscal_position):
+        """Values of the sale order for an Amazon order (nothing is written).
+
+        :param partners: result of ``res.partner._amazon_find_or_create_customer``
+        :param products: dict SKU -> product.product
+        :param pricelist: product.pricelist in the order's currency
+        :param fiscal_position: account.fiscal.position (maybe empty)
+        :returns: dict for ``sale.order.create``
+        """
+        marketplace = self._amazon_marketplace(amazon_order)
+        fulfillment = amazon_order.get("fulfillment") or {}
+        channel = const.FULFILLED_BY_TO_CHANNEL.get(fulfillment.get("fulfilledBy"), "fbm")
+        lines = self._amazon_prepare_lines_values(
+            account, amazon_order, products, fiscal_position, pricelist.currency_id, marketplace
+        )
+        return {
+            "partner_id": partners["partner"].id,
+            "partner_invoice_id": partners["invoice"].id,
+            "partner_shipping_id": partners["shipping"].id,
+            "company_id": account.company_id.id,
+            "team_id": account.team_id.id,
+            "user_id": account.user_id.id,
+            "date_order": SpApiSession.parse_time(amazon_order["createdTime"]),
+            "pricelist_id": pricelist.id,
+            "fiscal_position_id": fiscal_position.id,
+            "warehouse_id": account.warehouse_id.id,
+            "client_order_ref": amazon_order["orderId"],
+            "origin": self.env._("Amazon %(ref)s", ref=amazon_order["orderId"]),
+            "require_signature": False,
+            "require_payment": False,
+            "amazon_account_id": account.id,
+            "amazon_order_ref": amazon_order["orderId"],
+            "amazon_marketplace_id": marketplace.id,
+            "amazon_channel": channel,
+            "amazon_status": fulfillment.get("fulfillmentStatus"),
+            "order_line": [fields.Command.create(values) for values in lines],
+        }
+
+    @api.model
+    def _amazon_prepare_lines_values(self, account, amazon_order, products, fiscal_position, currency, marketplace):
+        """Sale order lines of an Amazon order: one per item, then aggregated charges.
+
+        Money rule (README, "Amounts"): each line carries Amazon's exact untaxed amount and
+        tax amount through ``extra_tax_data``, so that the order's untaxed amount and total
+        equal Amazon's to the cent.
+        """
+        company = account.company_id
+        fulfillment = amazon_order.get("fulfillment") or {}
+        zero = Decimal(0)
+        lines = []
+        totals = {}  # category -> {"amount", "tax", "taxed"}: order-level charges
+        promotion_ids = []
+        notes = []
+
+        def priced(product, quantity, category, amounts, taxes):
+            return self._amazon_prepare_priced_line(
+                product, quantity, amounts.get(category, zero), taxes.get(category, zero), category in taxes,
+                fiscal_position, currency, marketplace, company,
+            )
+
+        for item in amazon_order["orderItems"]:
+            sku = (item.get("product") or {}).get("sellerSku") or ""
+            amounts, taxes = split_item_proceeds(item)
+            lines.append(
+                dict(
+                    priced(products[sku], int(item["quantityOrdered"]), ITEM, amounts, taxes),
+                    name=self._amazon_item_description(item),
+                    amazon_item_ref=item["orderItemId"],
+                )
+            )
+            gift_option = (((item.get("fulfillment") or {}).get("packing") or {}).get("giftOption")) or {}
+            if GIFT_WRAP in amounts or GIFT_WRAP in taxes:
+                level = gift_option.get("giftWrapLevel")
+                lines.append(
+                    dict(
+                        priced(self.env.ref("amazon_sp_connector.product_amazon_gift_wrap"), 1, GIFT_WRAP, amounts, taxes),
+                        name=self.env._("Gift wrapping %(level)s[%(sku)s]", level=f"{level} " if level else "", sku=sku),
+                    )
+                )
+            for category in (SHIPPING, PROMOTION, SHIPPING_DISCOUNT, OTHER):
+                if category in amounts or category in taxes:
+                    total = totals.setdefault(category, {"amount": zero, "tax": zero, "taxed": False})
+                    total["amount"] += amounts.get(category, zero)
+                    total["tax"] += taxes.get(category, zero)
+                    total["taxed"] |= category in taxes
+            promotion_ids += [
+                p["promotionId"] for p in ((item.get("promotion") or {}).get("breakdowns") or []) if p.get("promotionId")
+            ]
+            if gift_option.get("giftMessage"):
+                notes.append(self.env._("Gift message for %(sku)s: %(message)s", sku=sku, message=gift_option["giftMessage"]))
+
+        shipping_product = self._amazon_shipping_product(account, fulfillment.get("fulfillmentServiceLevel"))
+        promotion_product = self.env.ref("amazon_sp_connector.product_amazon_promotion")
+        labels = {
+            SHIPPING: (shipping_product, shipping_product.name),
+            PROMOTION: (
+                promotion_product,
+                self.env._("Promotion discount") + (f" ({', '.join(sorted(set(promotion_ids)))})" if promotion_ids else ""),
+            ),
+            SHIPPING_DISCOUNT: (promotion_product, self.env._("Shipping discount")),
+            OTHER: (shipping_product, self.env._("Other charges")),
+        }
+        for category, (product, label) in labels.items():
+            total = totals.get(category)
+            if not total or (not total["amount"] and not total["tax"]):
+                continue
+            amounts, taxes = {category: total["amount"]}, ({category: total["tax"]} if total["taxed"] else {})
+            lines.append(dict(priced(product, 1, category, amounts, taxes), name=label))
+        for note in notes:
+            lines.append({"display_type": "line_note", "name": note})
+        return lines
+
+    @api.model
+    def _amazon_prepare_priced_line(
+        self, product, quantity, amount, amazon_tax, tax_given, fiscal_position, currency, marketplace, company
+    ):
+        """Price, taxes and exact amounts of one line.
+
+        * Marketplaces where tax is added on top (US, CA): the amount is untaxed and the
+          line gets the company's "Amazon Tax" carrying Amazon's tax amount (0 if none).
+        * Marketplaces with tax-included prices (EU, UK, JP, ...): the line gets the
+          product's taxes mapped by the fiscal position. When Amazon reports the tax (a
+          TAX breakdown), the amount is untaxed and Amazon's tax is used; otherwise the
+          amount is tax-included and the tax is taken out of it at the taxes' rate.
+
+        :returns: dict with ``product_id``, ``product_uom_qty``, ``price_unit``, ``tax_ids``,
+            ``extra_tax_data``
+        """
+        taxes = self.env["account.tax"]
+        if marketplace.tax_included:
+            taxes = fiscal_position.map_tax(product.taxes_id._filter_taxes_by_company(company))
+        if not taxes:
+            taxes = self._amazon_tax(company)
+        digits = Decimal(1).scaleb(-currency.decimal_places)
+        if tax_given or not marketplace.tax_included:
+            base, tax = amount, amazon_tax
+        else:
+            rate = sum(Decimal(str(t.amount)) for t in taxes if t.amount_type in ("percent", "division"))
+            tax = (amount * rate / (100 + rate)).quantize(digits, rounding=ROUND_HALF_UP) if rate else Decimal(0)
+            base = amount - tax
+        price_digits = self.env["decimal.precision"].precision_get("Product Price")
+        price_unit = float((base / quantity).quantize(Decimal(1).scaleb(-price_digits), rounding=ROUND_HALF_UP))
+        manual = {}
+        for index, tax_record in enumerate(taxes):
+            manual[str(tax_record.id)] = {
+                "base_amount_currency": float(base),
+                "tax_amount_currency": float(tax) if index == 0 else 0.0,
+            }
+        return {
+            "product_id": product.id,
+            "product_uom_qty": quantity,
+            "price_unit": price_unit,
+            "discount": 0.0,
+            "tax_ids": [fields.Command.set(taxes.ids)],
+            "extra_tax_data": {
+                "currency_id": currency.id,
+                "price_unit": price_unit,
+                "discount": 0.0,
+                "quantity": float(quantity),
+                "manual_total_excluded_currency": float(base),
+                "manual_tax_amounts": manual,
+            },
+        }
+
+    @api.model
+    def _amazon_item_description(self, item):
+        product = item.get("product") or {}
+        description = f"[{product.get('sellerSku') or ''}] {product.get('title') or ''}".strip()
+        condition = product.get("condition") or {}
+        if condition.get("conditionType") and condition["conditionType"].upper() != "NEW":
+            subtype = condition.get("conditionSubtype")
+            text = condition["conditionType"].replace("_", " ").title()
+            if subtype and subtype.upper() != condition["conditionType"].upper():
+                text += " - " + subtype.replace("_", " ").title()
+            description += "\n" + self.env._("Condition: %(condition)s", condition=text)
+        return description
+
+    @api.model
+    def _amazon_marketplace(self, amazon_order):
+        ref = (amazon_order.get("salesChannel") or {}).get("marketplaceId")
+        marketplace = self.env["amazon.marketplace"].search([("api_ref", "=", ref)], limit=1)
+        if not marketplace:
+            raise UserError(self.env._("Unknown Amazon marketplace %(ref)s", ref=ref))
+        return marketplace
+
+    @api.model
+    def _amazon_order_currency(self, amazon_order, marketplace):
+        for item in amazon_order["orderItems"]:
+            total = ((item.get("proceeds") or {}).get("proceedsTotal")) or {}
+            if total.get("currencyCode"):
+                return total["currencyCode"]
+        grand = ((amazon_order.get("proceeds") or {}).get("grandTotal")) or {}
+        return grand.get("currencyCode") or marketplace.currency_id.name
+
+    @api.model
+    def _amazon_grand_total(self, amazon_order):
+        """Amazon's total of the order: the sum of its items' proceeds."""
+        return sum((money((i.get("proceeds") or {}).get("proceedsTotal")) for i in amazon_order["orderItems"]), Decimal(0))
+
+    # ------------------------------------------------------------------ helpers with lookups
+
+    @api.model
+    def _amazon_tax(self, company):
+        """The company's 0% "Amazon Tax": carries Amazon's exact tax amounts on a line."""
+        Tax = self.env["account.tax"].sudo().with_company(company)
+        tax = Tax.search(
+            [("company_id", "=", company.id), ("type_tax_use", "=", "sale"), ("name", "=", "Amazon Tax")], limit=1
+        )
+        if not tax:
+            country = company.account_fiscal_country_id or company.country_id
+            if not country:
+                raise UserError(
+                    self.env._("Set the country of company %(company)s: its taxes need one.", company=company.name)
+                )
+            group = self.env["account.tax.group"].sudo().search([("company_id", "=", company.id)], limit=1)
+            if not group:
+                group = group.create({"name": "Amazon", "company_id": company.id})
+            tax = Tax.create(
+                {
+                    "name": "Amazon Tax",
+                    "tax_group_id": group.id,
+                    "country_id": country.id,
+                    "description": "Tax amount as computed by Amazon",
+                    "amount_type": "percent",
+                    "amount": 0.0,
+                    "type_tax_use": "sale",
+                    "company_id": company.id,
+                }
+            )
+        return tax
+
+    @api.model
+    def _amazon_shipping_product(self, account, service_level):
+        if service_level:
+            product = self.env["product.product"].search(
+                [
+                    ("default_code", "=ilike", service_level),
+                    ("type", "=", "service"),
+                    ("company_id", "in", (False, account.company_id.id)),
+                ],
+                limit=1,
+            )
+            if product:
+                return product
+        return self.env.ref("amazon_sp_connector.product_amazon_shipping")
+
+    @api.model
+    def _amazon_pricelist(self, company, currency_code):
+        currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", currency_code)], limit=1)
+        if not currency:
+            raise UserError(self.env._("Unknown currency %(code)s", code=currency_code))
+        if not currency.active:
+            currency.sudo().active = True
+        Pricelist = self.env["product.pricelist"].sudo()
+        pricelist = Pricelist.search(
+            [("currency_id", "=", currency.id), ("company_id", "in", (False, company.id))],
+            order="company_id desc, sequence, id",
+            limit=1,
+        )
+        if not pricelist:
+            pricelist = Pricelist.create(
+                {"name": f"Amazon {currency.name}", "currency_id": currency.id, "company_id": company.id}
+            )
+        return pricelist
+
+    # ------------------------------------------------------------------ business
+
+    def _amazon_create_fba_moves(self):
+        """FBA: goods left Amazon's warehouse. One done move per goods line, from the
+        account's FBA location to Customers, linked to the sale line; services are marked
+        delivered, so the whole order can be invoiced."""
+        customers = self.env.ref("stock.stock_location_customers")
+        moves = self.env["stock.move"]
+        for order in self:
+            location = order.amazon_account_id.fba_location_id
+            if not location:
+                raise UserError(
+                    self.env._(
+                        "Amazon account %(account)s has no FBA stock location.", account=order.amazon_account_id.name
+                    )
+                )
+            for line in order.order_line.filtered(lambda l: not l.display_type):
+                if line.product_id.type != "consu":
+                    line.qty_delivered = line.product_uom_qty
+                    continue
+                moves |= moves.create(
+                    {
+                        "product_id": line.product_id.id,
+                        "product_uom_qty": line.product_uom_qty,
+                        "product_uom": line.product_uom_id.id,
+                        "location_id": location.id,
+                        "location_dest_id": customers.id,
+                        "sale_line_id": line.id,
+                        "company_id": order.company_id.id,
+                        "origin": order.name,
+                        "reference_ids": [fields.Command.set(order.stock_reference_ids.ids)],
+                        "partner_id": order.partner_shipping_id.id,
+                    }
+                )
+        moves = moves.sudo()._action_confirm(merge=False)
+        for move in moves:
+            move.quantity = move.product_uom_qty
+        moves.picked = True
+        moves._action_done()
+        return moves
+
+    def _amazon_goods_left(self):
+        self.ensure_one()
+        return any(
+            move.state == "done" and move.location_dest_usage == "customer" for move in self.order_line.move_ids
+        )
+
+    def _amazon_apply_cancellation(self):
+        """Amazon canceled the order: cancel it here, unless goods already left.
+
+        :returns: ``canceled``, ``return_needed`` or ``unchanged``
+        """
+        self.ensure_one()
+        if self.state == "cancel":
+            return "unchanged"
+        if self._amazon_goods_left():
+            self.message_post(
+                body=self.env._(
+                    "Amazon canceled order %(ref)s, but goods have already been delivered. "
+                    "Create a return for what comes back.",
+                    ref=self.amazon_order_ref,
+                )
+            )
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Amazon order canceled after delivery: return needed"),
+                user_id=(self.amazon_account_id.user_id or self.user_id or self.env.user).id,
+            )
+            return "return_needed"
+        self.with_context(disable_cancel_warning=True)._action_cancel()
+        self.message_post(body=self.env._("Canceled on Amazon."))
+        return "canceled"
+
+    def _amazon_mark_shipped_elsewhere(self):
+        """Amazon says SHIPPED: the open deliveries need no confirmation from us."""
+        pickings = self.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state != "cancel" and p.amazon_sync_state != "done"
+        )
+        pickings.write({"amazon_sync_state": "done", "amazon_sync_error": False})
+        return pickings

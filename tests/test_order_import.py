@@ -1,0 +1,547 @@
+"""Order import scenarios, over the emulator, on a real database."""
+
+from datetime import datetime, timedelta
+
+from odoo import fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from ..emulator.scenarios import make_address, make_item, make_order
+from .common import CA, DE, SELLER_ID, UK, AmazonCase
+
+JP = ("A1VC38T7YXB528", "Amazon.co.jp", "JP", "JPY", "www.amazon.co.jp")
+
+
+class ImportCase(AmazonCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.mug = cls.env["product.product"].create(
+            {"name": "Blue Mug", "default_code": "MUG-BLUE", "type": "consu", "is_storable": True, "list_price": 9}
+        )
+        cls.default_product = cls.env.ref("amazon_sp_connector.product_amazon_sale")
+
+    def setUp(self):
+        super().setUp()
+        self.account.last_orders_sync = fields.Datetime.now() - timedelta(days=1)
+
+    def time_passes(self, account=None):
+        """Let time pass: the last sync is now ten minutes old, so that a change made on
+        Amazon "5 minutes ago" (the emulator's default) falls inside the next window."""
+        (account or self.account).last_orders_sync -= timedelta(minutes=10)
+
+    def put(self, order, seller=SELLER_ID):
+        self.emulator.put_order(seller, order)
+        return order
+
+    def sync(self, account=None):
+        return (account or self.account)._sync_orders()
+
+    def sale_order(self, amazon_order, account=None):
+        return self.env["sale.order"].search(
+            [
+                ("amazon_account_id", "=", (account or self.account).id),
+                ("amazon_order_ref", "=", amazon_order["orderId"]),
+            ]
+        )
+
+    def assertMatchesAmazon(self, order, untaxed, total):
+        self.assertEqual(
+            (order.currency_id.round(order.amount_untaxed), order.currency_id.round(order.amount_total)),
+            (untaxed, total),
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestOrderCreation(ImportCase):
+    def test_fbm_unshipped_order_becomes_a_confirmed_order_with_a_delivery(self):
+        amazon_order = self.put(
+            make_order(
+                items=[
+                    make_item("MUG-BLUE", 2, "12.50", tax="2.25", title="Blue coffee mug"),
+                    make_item("UNKNOWN-SKU", 1, "5.00", tax="0.45", title="Coaster"),
+                ],
+                buyer_name="Ada Lovelace",
+                buyer_email="ada@marketplace.amazon.com",
+                address=make_address("Ada Lovelace", "12 Analytical Way", "Seattle", "98101", "US", "WA", phone="+1 206 555 0100"),
+                created=datetime(2026, 11, 20, 14, 30),
+            )
+        )
+        stats = self.sync()
+        self.assertEqual(stats["created"], 1)
+        order = self.sale_order(amazon_order)
+        self.assertRecordValues(
+            order,
+            [
+                {
+                    "state": "sale",
+                    "amazon_channel": "fbm",
+                    "amazon_status": "UNSHIPPED",
+                    "amazon_marketplace_id": self.marketplace_us.id,
+                    "client_order_ref": amazon_order["orderId"],
+                    "date_order": datetime(2026, 11, 20, 14, 30),
+                    "team_id": self.account.team_id.id,
+                    "user_id": self.account.user_id.id,
+                    "warehouse_id": self.account.warehouse_id.id,
+                    "company_id": self.company.id,
+                }
+            ],
+        )
+        self.assertEqual(order.currency_id.name, "USD")
+        customer = order.partner_id
+        self.assertRecordValues(
+            customer,
+            [{"name": "Ada Lovelace", "email": "ada@marketplace.amazon.com", "street": "12 Analytical Way",
+              "city": "Seattle", "zip": "98101", "phone": "+1 206 555 0100"}],
+        )
+        self.assertEqual(customer.state_id.code, "WA")
+        self.assertEqual(order.partner_shipping_id, customer)
+        mug_line, coaster_line = order.order_line.filtered("amazon_item_ref")
+        self.assertEqual(mug_line.product_id, self.mug)
+        self.assertEqual(mug_line.name, "[MUG-BLUE] Blue coffee mug")
+        self.assertEqual(mug_line.product_uom_qty, 2)
+        self.assertEqual(coaster_line.product_id, self.default_product)
+        offers = self.env["amazon.offer"].search([("account_id", "=", self.account.id)])
+        self.assertEqual(
+            {(o.sku, o.product_id, o.fulfillment_channel) for o in offers},
+            {("MUG-BLUE", self.mug, "fbm"), ("UNKNOWN-SKU", self.default_product, "fbm")},
+        )
+        self.assertMatchesAmazon(order, 30.00, 32.70)
+        picking = order.picking_ids
+        self.assertEqual(len(picking), 1)
+        self.assertEqual(picking.picking_type_id.warehouse_id, self.account.warehouse_id)
+        self.assertEqual(picking.picking_type_code, "outgoing")
+        self.assertEqual(sorted(picking.move_ids.mapped("product_uom_qty")), [1.0, 2.0])
+        # everything came inline: one search, no per-order call
+        self.assertEqual(len(self.emulator.calls("searchOrders")), 1)
+        self.assertEqual(self.emulator.calls("getOrder"), [])
+
+    def test_fba_shipped_order_gets_done_moves_out_of_the_amazon_location_and_no_picking(self):
+        amazon_order = self.put(
+            make_order(items=[make_item("MUG-BLUE", 3, "10.00", tax="2.40")], fulfilled_by="AMAZON",
+                       status="SHIPPED", anonymous=True)
+        )
+        self.sync()
+        order = self.sale_order(amazon_order)
+        self.assertEqual(order.amazon_channel, "fba")
+        self.assertFalse(order.picking_ids)
+        self.assertEqual(order.partner_id.name, "Amazon Customer")
+        self.assertFalse(order.partner_id.street or order.partner_id.phone or order.partner_id.email)
+        move = order.order_line.move_ids
+        self.assertRecordValues(
+            move,
+            [{"state": "done", "quantity": 3.0, "location_id": self.account.fba_location_id.id,
+              "location_dest_id": self.env.ref("stock.stock_location_customers").id, "product_id": self.mug.id}],
+        )
+        self.assertEqual(move.sale_line_id.amazon_item_ref, amazon_order["orderItems"][0]["orderItemId"])
+        for line in order.order_line.filtered(lambda l: not l.display_type):
+            self.assertEqual(line.qty_delivered, line.product_uom_qty)
+        self.assertEqual(order.invoice_status, "to invoice")
+        self.assertMatchesAmazon(order, 30.00, 32.40)
+
+    def test_anonymous_orders_share_one_amazon_customer(self):
+        first = self.put(make_order(items=[make_item("A")], fulfilled_by="AMAZON", status="SHIPPED", anonymous=True))
+        second = self.put(make_order(items=[make_item("B")], fulfilled_by="AMAZON", status="SHIPPED", anonymous=True))
+        self.sync()
+        self.assertEqual(self.sale_order(first).partner_id, self.sale_order(second).partner_id)
+
+    def test_only_the_statuses_that_matter_are_imported(self):
+        ignored = [
+            self.put(make_order(items=[make_item("A")], fulfilled_by="AMAZON", status="UNSHIPPED")),
+            self.put(make_order(items=[make_item("A")], fulfilled_by="MERCHANT", status="SHIPPED")),
+            self.put(make_order(items=[make_item("A")], fulfilled_by="MERCHANT", status="CANCELLED")),
+            self.put(make_order(items=[make_item("A")], fulfilled_by="AMAZON", status="CANCELLED")),
+            self.put(make_order(items=[make_item("A")], fulfilled_by="MERCHANT", status="PENDING")),
+        ]
+        created = [
+            self.put(make_order(items=[make_item("A")], fulfilled_by="MERCHANT", status="PARTIALLY_SHIPPED")),
+            self.put(make_order(items=[make_item("A")], fulfilled_by="AMAZON", status="SHIPPED")),
+        ]
+        stats = self.sync()
+        self.assertEqual((stats["created"], stats["ignored"]), (2, 4))  # PENDING is not even asked for
+        for amazon_order in ignored:
+            self.assertFalse(self.sale_order(amazon_order))
+        for amazon_order in created:
+            self.assertTrue(self.sale_order(amazon_order))
+
+    def test_returning_buyer_is_reused_and_a_new_address_becomes_a_delivery_address(self):
+        home = make_address("Alan Turing", "1 Bletchley Park", "Milton Keynes", "98101", "US", "WA")
+        office = make_address("Alan Turing", "2 Hut Eight", "Seattle", "98102", "US", "WA")
+        ago = datetime.now() - timedelta(minutes=10)
+        first = self.put(make_order(items=[make_item("A")], buyer_name="Alan Turing", address=home, updated=ago))
+        second = self.put(make_order(items=[make_item("A")], buyer_name="Alan Turing", address=office,
+                                     updated=ago + timedelta(minutes=1)))
+        third = self.put(make_order(items=[make_item("A")], buyer_name="Alan Turing", address=office,
+                                    updated=ago + timedelta(minutes=2)))
+        self.sync()
+        first_so, second_so, third_so = self.sale_order(first), self.sale_order(second), self.sale_order(third)
+        self.assertEqual(first_so.partner_id, second_so.partner_id)
+        self.assertEqual(first_so.partner_shipping_id, first_so.partner_id)
+        delivery = second_so.partner_shipping_id
+        self.assertRecordValues(delivery, [{"type": "delivery", "parent_id": first_so.partner_id.id, "street": "2 Hut Eight"}])
+        self.assertEqual(third_so.partner_shipping_id, delivery)
+        self.assertEqual(self.env["res.partner"].search_count([("name", "=", "Alan Turing")]), 2)
+
+    def test_business_order_gets_a_company_customer_with_its_vat(self):
+        amazon_order = self.put(
+            make_order(items=[make_item("A", 1, "100.00", tax="8.00")], buyer_name="Grace Hopper",
+                       company_name="Navy Computing Inc", business_vat="US123456789")
+        )
+        self.sync()
+        order = self.sale_order(amazon_order)
+        business = order.partner_invoice_id
+        self.assertRecordValues(business, [{"is_company": True, "name": "Navy Computing Inc", "vat": "US123456789"}])
+        self.assertEqual(order.partner_id.parent_id, business)
+        self.assertEqual(order.partner_id.name, "Grace Hopper")
+
+    def test_unknown_state_leaves_an_activity_instead_of_a_wrong_state(self):
+        amazon_order = self.put(
+            make_order(items=[make_item("A")], address=make_address(state="Atlantis", city="Nowhere"))
+        )
+        self.sync()
+        order = self.sale_order(amazon_order)
+        self.assertFalse(order.partner_id.state_id)
+        activity = order.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertIn("Atlantis", activity.note)
+        self.assertEqual(activity.user_id, self.account.user_id)
+
+
+@tagged("post_install", "-at_install")
+class TestOrderMoney(ImportCase):
+    def test_us_order_with_sales_tax_collected_by_amazon_matches_to_the_cent(self):
+        amazon_order = self.put(
+            make_order(items=[
+                make_item("A", 3, "3.33", tax="0.90", shipping="4.99", shipping_tax="0.45", promotion="1.00"),
+                make_item("B", 7, "1.43", tax="0.81"),
+            ])
+        )
+        self.sync()
+        order = self.sale_order(amazon_order)
+        # untaxed: 9.99 + 4.99 - 1.00 + 10.01 = 23.99; tax 0.90 + 0.45 + 0.81 = 2.16
+        self.assertMatchesAmazon(order, 23.99, 26.15)
+        self.assertEqual(order.amount_total, float(self.env["sale.order"]._amazon_grand_total(amazon_order)))
+        tax = order.order_line.filtered("amazon_item_ref")[0].tax_ids
+        self.assertEqual(tax.name, "Amazon Tax")
+
+    def test_eu_vat_included_order_matches_amazon_to_the_cent(self):
+        self.env["account.fiscal.position"].search([]).auto_apply = False
+        vat = self.env["account.tax"].create({"name": "19% VAT", "amount": 19, "type_tax_use": "sale"})
+        products = self.mug | self.env.ref("amazon_sp_connector.product_amazon_shipping") | self.default_product
+        products.taxes_id = vat
+        self.emulator.add_seller("A2EUSELLER", "amzn1.application-oa2-client.test", "test-client-secret-0123456789",
+                                 "Atzr|eu-refresh", [DE, UK])
+        account = self.env["amazon.account"].create(self.account_values(
+            name="Amazon DE", seller_id="A2EUSELLER", refresh_token="Atzr|eu-refresh",
+            base_marketplace_id=self.marketplace_de.id, last_orders_sync=fields.Datetime.now() - timedelta(days=1)))
+        amazon_order = self.put(
+            make_order(
+                items=[make_item("MUG-BLUE", 3, "19.99", shipping="4.99"), make_item("ZZ", 1, "0.99")],
+                marketplace_id=DE[0],
+                address=make_address("Konrad Zuse", "Hauptstr. 1", "Berlin", "10115", "DE", None),
+            ),
+            seller="A2EUSELLER",
+        )
+        self.sync(account)
+        order = self.sale_order(amazon_order, account)
+        self.assertEqual(order.currency_id.name, "EUR")
+        # gross 59.97 + 4.99 + 0.99 = 65.95; VAT taken out per line at 19%:
+        # 59.97 -> 9.58, 4.99 -> 0.80, 0.99 -> 0.16 => untaxed 65.95 - 10.54 = 55.41
+        self.assertMatchesAmazon(order, 55.41, 65.95)
+        self.assertEqual(order.order_line.filtered("amazon_item_ref")[0].tax_ids, vat)
+
+    def test_jp_order_in_yen_matches_amazon(self):
+        self.emulator.add_seller("A3JPSELLER", "amzn1.application-oa2-client.test", "test-client-secret-0123456789",
+                                 "Atzr|jp-refresh", [JP])
+        account = self.env["amazon.account"].create(self.account_values(
+            name="Amazon JP", seller_id="A3JPSELLER", refresh_token="Atzr|jp-refresh",
+            base_marketplace_id=self.env.ref("amazon_sp_connector.marketplace_a1vc38t7yxb528").id,
+            last_orders_sync=fields.Datetime.now() - timedelta(days=1)))
+        amazon_order = self.put(
+            make_order(items=[make_item("ECHO", 1, "5980"), make_item("FIRE", 2, "6980", shipping="350")],
+                       marketplace_id=JP[0], fulfilled_by="AMAZON", status="SHIPPED",
+                       address=make_address("Taro", "1-2-3", "Tokyo", "150-0002", "JP", None)),
+            seller="A3JPSELLER",
+        )
+        self.sync(account)
+        order = self.sale_order(amazon_order, account)
+        self.assertEqual(order.currency_id.name, "JPY")
+        self.assertEqual(order.amount_total, 20290)
+        self.assertEqual(order.amount_total, float(self.env["sale.order"]._amazon_grand_total(amazon_order)))
+
+    def test_shipping_promotion_and_gift_lines(self):
+        expedited = self.env["product.product"].create(
+            {"name": "Expedited shipping", "default_code": "Expedited", "type": "service"}
+        )
+        amazon_order = self.put(
+            make_order(
+                items=[make_item("MUG-BLUE", 2, "10.00", tax="1.60", shipping="5.00", shipping_tax="0.40",
+                                 shipping_discount="2.00", promotion="3.00", promotion_ids=["SPRING-10"],
+                                 gift_wrap="2.50", gift_wrap_tax="0.20", gift_message="Happy birthday!",
+                                 gift_wrap_level="Classic", condition="USED", condition_subtype="LIKE_NEW")],
+                service_level="EXPEDITED",
+            )
+        )
+        self.sync()
+        order = self.sale_order(amazon_order)
+        lines = {line.name.split("\n")[0]: line for line in order.order_line}
+        self.assertIn("Condition: Used - Like New", order.order_line.filtered("amazon_item_ref").name)
+        self.assertEqual(lines["Expedited shipping"].product_id, expedited)
+        self.assertEqual(lines["Expedited shipping"].price_subtotal, 5.00)
+        self.assertEqual(lines["Promotion discount (SPRING-10)"].price_subtotal, -3.00)
+        self.assertEqual(lines["Shipping discount"].price_subtotal, -2.00)
+        self.assertEqual(lines["Gift wrapping Classic [MUG-BLUE]"].price_subtotal, 2.50)
+        self.assertEqual(lines["Gift wrapping Classic [MUG-BLUE]"].product_id,
+                         self.env.ref("amazon_sp_connector.product_amazon_gift_wrap"))
+        note = order.order_line.filtered(lambda l: l.display_type == "line_note")
+        self.assertIn("Happy birthday!", note.name)
+        # 20 + 5 - 3 - 2 + 2.5 = 22.50 untaxed, + 2.20 tax
+        self.assertMatchesAmazon(order, 22.50, 24.70)
+
+
+@tagged("post_install", "-at_install")
+class TestOrderLifecycle(ImportCase):
+    def test_order_canceled_on_amazon_before_shipment_is_canceled_with_its_picking(self):
+        amazon_order = self.put(make_order(items=[make_item("MUG-BLUE")]))
+        self.sync()
+        order = self.sale_order(amazon_order)
+        picking = order.picking_ids
+        self.time_passes()
+        self.emulator.set_status(SELLER_ID, amazon_order["orderId"], "CANCELLED")
+        stats = self.sync()
+        self.assertEqual(stats["canceled"], 1)
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(picking.state, "cancel")
+        self.assertEqual(order.amazon_status, "CANCELLED")
+
+    def test_order_canceled_after_goods_left_asks_for_a_return(self):
+        amazon_order = self.put(make_order(items=[make_item("MUG-BLUE")]))
+        self.sync()
+        order = self.sale_order(amazon_order)
+        picking = order.picking_ids
+        picking.move_ids.quantity = 1
+        picking.move_ids.picked = True
+        picking.with_context(skip_backorder=True)._action_done()
+        self.time_passes()
+        self.emulator.set_status(SELLER_ID, amazon_order["orderId"], "CANCELLED")
+        stats = self.sync()
+        self.assertEqual(stats["return_needed"], 1)
+        self.assertEqual(order.state, "sale")
+        self.assertIn("Create a return", order.message_ids[0].body)
+        self.assertEqual(order.activity_ids.summary, "Amazon order canceled after delivery: return needed")
+        # a later run does not ask twice
+        self.account.last_orders_sync -= timedelta(days=1)
+        self.sync()
+        self.assertEqual(len(order.activity_ids), 1)
+
+    def test_fba_order_canceled_after_shipment_asks_for_a_return(self):
+        amazon_order = self.put(make_order(items=[make_item("MUG-BLUE")], fulfilled_by="AMAZON", status="SHIPPED"))
+        self.sync()
+        self.time_passes()
+        self.emulator.set_status(SELLER_ID, amazon_order["orderId"], "CANCELLED")
+        self.assertEqual(self.sync()["return_needed"], 1)
+
+    def test_fbm_order_shipped_elsewhere_marks_its_delivery_synchronized(self):
+        amazon_order = self.put(make_order(items=[make_item("MUG-BLUE")]))
+        self.sync()
+        order = self.sale_order(amazon_order)
+        order.picking_ids.amazon_sync_state = "error"
+        self.time_passes()
+        self.emulator.set_status(SELLER_ID, amazon_order["orderId"], "SHIPPED")
+        self.assertEqual(self.sync()["shipped"], 1)
+        self.assertEqual(order.picking_ids.amazon_sync_state, "done")
+
+    def test_rerun_and_moved_back_cursor_create_no_duplicate_and_apply_changes(self):
+        first = self.put(make_order(items=[make_item("MUG-BLUE")]))
+        second = self.put(make_order(items=[make_item("MUG-BLUE")], fulfilled_by="AMAZON", status="SHIPPED"))
+        self.assertEqual(self.sync()["created"], 2)
+        cursor = self.account.last_orders_sync
+        self.assertGreater(cursor, fields.Datetime.now() - timedelta(minutes=3))
+        self.assertEqual(self.sync()["created"], 0)  # same window again: nothing new
+        self.emulator.set_status(SELLER_ID, first["orderId"], "CANCELLED")
+        self.account.last_orders_sync = fields.Datetime.now() - timedelta(days=2)  # the documented forced resync
+        stats = self.sync()
+        self.assertEqual((stats["created"], stats["canceled"], stats["unchanged"]), (0, 1, 1))
+        self.assertEqual(len(self.sale_order(first) | self.sale_order(second)), 2)
+        self.assertEqual(self.sale_order(first).state, "cancel")
+
+    def test_new_failure_is_recorded_retried_and_reported_once_while_the_rest_imports(self):
+        good = self.put(make_order(items=[make_item("MUG-BLUE")]))
+        bad = make_order(items=[make_item("MUG-BLUE")])
+        del bad["orderItems"][0]["proceeds"]  # malformed: no proceeds ...
+        del bad["orderItems"][0]["product"]["price"]  # ... and no price
+        self.put(bad)
+        messages_before = len(self.account.message_ids)
+        stats = self.sync()
+        self.assertEqual((stats["created"], stats["failed"]), (1, 1))
+        self.assertTrue(self.sale_order(good))
+        failure = self.account.order_failure_ids
+        self.assertRecordValues(failure, [{"order_ref": bad["orderId"], "attempts": 1}])
+        self.assertIn("neither proceeds nor a unit price", failure.reason)
+        report = self.account.message_ids[: len(self.account.message_ids) - messages_before]
+        self.assertEqual(len(report), 1)
+        self.assertIn(bad["orderId"], report.body)
+        self.assertIn(self.account.user_id.partner_id, report.partner_ids)
+        self.assertGreater(self.account.last_orders_sync, fields.Datetime.now() - timedelta(minutes=3))
+
+        # still broken: retried (getOrder, the cursor moved on), counted, not reported again
+        messages_before = len(self.account.message_ids)
+        self.sync()
+        self.assertEqual(failure.attempts, 2)
+        self.assertEqual(len(self.emulator.calls("getOrder")), 1)
+        self.assertEqual(len(self.account.message_ids), messages_before)
+
+        # fixed on Amazon's side, without a new update time: the retry imports it
+        fixed = make_order(bad["orderId"], items=[make_item("MUG-BLUE", 1, "7.00")],
+                           updated=datetime.now() - timedelta(days=3))
+        self.put(fixed)
+        self.assertEqual(self.sync()["retried"], 1)
+        self.assertFalse(self.account.order_failure_ids)
+        self.assertEqual(self.sale_order(fixed).amount_total, 7.00)
+
+    def test_throttling_during_a_run_is_waited_out(self):
+        amazon_order = self.put(make_order(items=[make_item("MUG-BLUE")]))
+        self.emulator.inject("searchOrders", "throttle")
+        stats = self.sync()
+        self.assertEqual(stats["created"], 1)
+        self.assertFalse(stats.get("error"))
+        self.assertEqual([c["status"] for c in self.emulator.calls("searchOrders")], [429, 200])
+        self.assertTrue(self.sale_order(amazon_order))
+
+    def test_amazon_down_is_recorded_on_the_account_and_the_cursor_stays(self):
+        self.put(make_order(items=[make_item("MUG-BLUE")]))
+        cursor = self.account.last_orders_sync
+        self.emulator.inject("searchOrders", "unavailable", times=20)
+        self.account.with_context()._sync_orders(time_budget=5)
+        self.assertEqual(self.account.last_orders_sync, cursor)
+        self.assertIn("could not be reached", self.account.last_sync_error)
+
+    def test_a_second_run_on_the_same_account_exits_without_touching_anything(self):
+        self.put(make_order(items=[make_item("MUG-BLUE")]))
+        with self.registry.cursor() as other_cr:
+            other_cr.execute("SELECT pg_advisory_lock(%s, %s)", (0x414D5A, self.account.id))
+            try:
+                stats = self.sync()
+            finally:
+                other_cr.execute("SELECT pg_advisory_unlock(%s, %s)", (0x414D5A, self.account.id))
+        self.assertEqual(stats["locked"], 1)
+        self.assertEqual(self.emulator.requests, [])
+        self.assertEqual(self.sync()["created"], 1)
+
+    def test_cron_syncs_every_account_even_when_one_fails(self):
+        broken = self.env["amazon.account"].create(
+            self.account_values(name="Broken", seller_id="A9BROKEN", refresh_token="Atzr|revoked",
+                                last_orders_sync=fields.Datetime.now() - timedelta(days=1))
+        )
+        amazon_order = self.put(make_order(items=[make_item("MUG-BLUE")]))
+        self.env["amazon.account"]._cron_sync_orders()
+        self.assertTrue(self.sale_order(amazon_order))
+        self.assertIn("refused the credentials", broken.last_sync_error)
+
+
+@tagged("post_install", "-at_install")
+class TestOrderScale(ImportCase):
+    def test_interrupted_window_resumes_where_it_stopped_and_loses_nothing(self):
+        """150 orders = 2 pages. Amazon fails on page 2: the run stops with page 1
+        imported and the pagination token saved; the next run resumes on page 2; a
+        normal run costs ceil(N/100) searchOrders calls and no getOrder."""
+        orders = [
+            self.put(make_order(items=[make_item("MUG-BLUE", 1, "4.00")], fulfilled_by="AMAZON", status="SHIPPED",
+                                anonymous=True))
+            for _i in range(150)
+        ]
+        cursor = self.account.last_orders_sync
+        self.emulator.inject("searchOrders", "server_error", times=10, match="paginationToken")
+        stats = self.sync()
+        self.assertEqual(stats["created"], 100)
+        self.assertTrue(stats["error"])
+        self.assertEqual(self.account.last_orders_sync, cursor, "the window is not finished")
+        self.assertTrue(self.account.sync_next_token and self.account.sync_window_before)
+
+        self.emulator.faults.clear()
+        self.emulator.requests.clear()
+        stats = self.sync()
+        self.assertEqual(stats["created"], 50)
+        self.assertEqual(len(self.emulator.calls("searchOrders")), 1)
+        self.assertFalse(self.account.sync_next_token or self.account.sync_window_before)
+        self.assertEqual(
+            self.env["sale.order"].search_count([("amazon_account_id", "=", self.account.id)]), len(orders)
+        )
+
+        # the documented forced resync over all 150: ceil(150/100) = 2 calls, nothing per order
+        self.emulator.requests.clear()
+        self.account.last_orders_sync = fields.Datetime.now() - timedelta(days=1)
+        stats = self.sync()
+        self.assertEqual((stats["created"], stats["unchanged"]), (0, 150))
+        self.assertEqual(len(self.emulator.calls("searchOrders")), 2)
+        self.assertEqual(self.emulator.calls("getOrder"), [])
+
+
+@tagged("post_install", "-at_install")
+class TestMultiMarketplaceAndCompany(ImportCase):
+    def test_orders_of_every_synchronized_marketplace_are_imported(self):
+        self.account.marketplace_ids = self.marketplace_us | self.marketplace_ca
+        us = self.put(make_order(items=[make_item("MUG-BLUE")]))
+        ca = self.put(make_order(items=[make_item("MUG-BLUE", 1, "13.00", tax="1.69")], marketplace_id=CA[0],
+                                 address=make_address(country="CA", state="ON", city="Toronto", postal="M5V 2T6")))
+        self.sync()
+        self.assertEqual(self.sale_order(us).amazon_marketplace_id, self.marketplace_us)
+        ca_order = self.sale_order(ca)
+        self.assertEqual(ca_order.amazon_marketplace_id, self.marketplace_ca)
+        self.assertEqual(ca_order.currency_id.name, "CAD")
+        self.assertMatchesAmazon(ca_order, 13.00, 14.69)
+        query = self.emulator.calls("searchOrders")[0]["query"]
+        self.assertEqual(set(query["marketplaceIds"]), {"ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"})
+
+    def test_two_companies_two_accounts_no_cross_talk(self):
+        other_company = self.env["res.company"].create(
+            {"name": "Second Shop", "currency_id": self.env.ref("base.USD").id, "country_id": self.env.ref("base.us").id}
+        )
+        self.env.user.company_ids |= other_company
+        self.emulator.add_seller("A4SECOND", "amzn1.application-oa2-client.test", "test-client-secret-0123456789",
+                                 "Atzr|second-refresh", [("ATVPDKIKX0DER", "Amazon.com", "US", "USD", "www.amazon.com")])
+        second = self.env["amazon.account"].create(self.account_values(
+            name="Second", seller_id="A4SECOND", refresh_token="Atzr|second-refresh", company_id=other_company.id,
+            team_id=False, last_orders_sync=fields.Datetime.now() - timedelta(days=1)))
+        mine = self.put(make_order(items=[make_item("MUG-BLUE")], buyer_name="Same Buyer"))
+        theirs = self.put(make_order(items=[make_item("MUG-BLUE")], buyer_name="Same Buyer"), seller="A4SECOND")
+        self.env["amazon.account"]._cron_sync_orders()
+        my_order, their_order = self.sale_order(mine), self.sale_order(theirs, second)
+        self.assertFalse(second.order_failure_ids.reason or second.last_sync_error)
+        self.assertFalse(self.sale_order(theirs))
+        self.assertFalse(self.sale_order(mine, second))
+        self.assertEqual(my_order.company_id, self.company)
+        self.assertEqual(their_order.company_id, other_company)
+        self.assertEqual(their_order.partner_id.company_id, other_company)
+        self.assertNotEqual(my_order.partner_id, their_order.partner_id)
+        self.assertEqual(their_order.picking_ids.company_id, other_company)
+        self.assertEqual(
+            self.env["amazon.offer"].search([("account_id", "=", second.id)]).company_id, other_company
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestRecoverOrder(ImportCase):
+    def recover(self, ref):
+        wizard = self.env["amazon.recover.order"].create({"account_id": self.account.id, "order_ref": ref})
+        return wizard.action_recover()
+
+    def test_recover_imports_one_order_regardless_of_the_cursor_and_opens_it(self):
+        old = self.put(make_order(items=[make_item("MUG-BLUE")], updated=datetime.now() - timedelta(days=30)))
+        action = self.recover(old["orderId"])
+        order = self.sale_order(old)
+        self.assertEqual(action["res_id"], order.id)
+        self.assertEqual(action["res_model"], "sale.order")
+        self.assertEqual(self.emulator.calls("searchOrders"), [])
+        self.assertEqual(len(self.emulator.calls("getOrder")), 1)
+        # again: the same order, no duplicate
+        self.assertEqual(self.recover(old["orderId"])["res_id"], order.id)
+
+    def test_recover_refuses_a_malformed_reference(self):
+        with self.assertRaises(ValidationError):
+            self.env["amazon.recover.order"].create({"account_id": self.account.id, "order_ref": "12345"})
+
+    def test_recover_says_when_amazon_does_not_know_the_order(self):
+        with self.assertRaises(UserError) as caught:
+            self.recover("111-0000000-0000000")
+        self.assertIn("NotFound", str(caught.exception))

@@ -1,0 +1,1 @@
+from . import amazon_recover_order

@@ -1,0 +1,68 @@
+import re
+from collections import Counter
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .. import const
+from ..spapi import AmazonError
+
+
+class AmazonRecoverOrder(models.TransientModel):
+    """Import or update one Amazon order by its reference, whatever the sync cursor says."""
+
+    _name = "amazon.recover.order"
+    _description = "Recover an Amazon Order"
+
+    account_id = fields.Many2one("amazon.account", required=True, default=lambda self: self.env.context.get("active_id"))
+    order_ref = fields.Char(string="Amazon Order Reference", required=True, help="e.g. 111-1234567-1234567")
+
+    @api.constrains("order_ref")
+    def _check_order_ref(self):
+        for wizard in self:
+            if not re.match(const.ORDER_REF_PATTERN, (wizard.order_ref or "").strip()):
+                raise ValidationError(
+                    self.env._(
+                        "%(ref)s is not an Amazon order reference: it has the form 123-1234567-1234567.",
+                        ref=wizard.order_ref,
+                    )
+                )
+
+    def action_recover(self):
+        """Fetch the order with getOrder, import or update it, and open it.
+
+        :raises UserError: when Amazon does not know the order, refuses the request, or the
+            order cannot be imported (with the reason)
+        """
+        self.ensure_one()
+        account = self.account_id
+        ref = self.order_ref.strip()
+        try:
+            with account._sp_session(**account._INTERACTIVE) as session:
+                amazon_order = session.get_order(ref)
+        except AmazonError as exc:
+            raise UserError(account._amazon_error_message(exc)) from None
+        new_failures = []
+        outcome = account._import_amazon_order(amazon_order, Counter(), new_failures)
+        if outcome == "failed":
+            failure = account.order_failure_ids.filtered(lambda f: f.order_ref == ref)
+            raise UserError(
+                self.env._("Amazon order %(ref)s could not be imported: %(reason)s", ref=ref, reason=failure.reason)
+            )
+        order = self.env["sale.order"].search(
+            [("amazon_account_id", "=", account.id), ("amazon_order_ref", "=", ref)], limit=1
+        )
+        if not order:
+            status = (amazon_order.get("fulfillment") or {}).get("fulfillmentStatus")
+            raise UserError(
+                self.env._(
+                    "Amazon order %(ref)s is %(status)s: orders in that status are not imported.", ref=ref, status=status
+                )
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": order.id,
+            "view_mode": "form",
+            "target": "current",
+        }
