@@ -127,5 +127,7 @@ ORDER_REF_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
 # HTTP statuses worth retrying (with backoff), besides network failures.
 RETRYABLE_STATUSES = {429, 500, 502, 503, 504}
 THROTTLED_STATUS = 429
+# Code of the AmazonThrottledError raised when waiting would cross a run's deadline.
+TIME_BUDGET_EXHAUSTED = "TimeBudgetExhausted"
 # Login with Amazon error codes that mean the credentials themselves are refused.
 LWA_AUTH_ERRORS = ("invalid_grant", "invalid_client", "unauthorized_client", "invalid_request")

@@ -16,6 +16,7 @@ from ..spapi import (
     AmazonError,
     AmazonPermanentError,
     AmazonRetryableError,
+    AmazonThrottledError,
     Credentials,
     SpApiSession,
 )
@@ -297,8 +298,14 @@ class AmazonAccount(models.Model):
                 if not self.marketplace_ids:
                     raise AmazonConfigurationError(self.env._("no synchronized marketplace"))
                 with self._sp_session(deadline=time.monotonic() + budget) as session:
-                    self._sync_orders_window(session, stats, new_failures)
-                    self._retry_failed_orders(session, stats, new_failures)
+                    if self._sync_orders_window(session, stats, new_failures):
+                        self._retry_failed_orders(session, stats, new_failures)
+            except AmazonThrottledError as exc:
+                if exc.code != const.TIME_BUDGET_EXHAUSTED:
+                    error = exc
+                    stats["error"] = 1
+                else:  # not a failure: progress is saved, the next run goes on
+                    stats["paused"] = 1
             except AmazonError as exc:
                 error = exc
                 stats["error"] = 1
@@ -308,10 +315,15 @@ class AmazonAccount(models.Model):
         return stats
 
     def _sync_orders_window(self, session, stats, new_failures):
+        """Import the window in progress (or a new one), page by page.
+
+        :returns: True when the window was completed, False when the run's time budget
+            ran out first (progress saved)
+        """
         if not self.sync_window_before:
             before = SpApiSession.latest_allowed_before()
             if self.last_orders_sync and before <= self.last_orders_sync:
-                return
+                return True
             self.write({"sync_window_before": before, "sync_next_token": False})
             self._commit_progress()
         while True:
@@ -328,12 +340,15 @@ class AmazonAccount(models.Model):
             if page["next_token"]:
                 self.sync_next_token = page["next_token"]
                 self._commit_progress(len(page["orders"]))
+                if session.deadline and time.monotonic() >= session.deadline:
+                    stats["paused"] = 1
+                    return False
                 continue
             self.write(
                 {"last_orders_sync": self.sync_window_before, "sync_window_before": False, "sync_next_token": False}
             )
             self._commit_progress(len(page["orders"]))
-            return
+            return True
 
     def _retry_failed_orders(self, session, stats, new_failures, limit=20):
         """Orders that failed in earlier runs, fetched again with getOrder."""
@@ -478,10 +493,14 @@ class AmazonAccount(models.Model):
     def _report_sync(self, stats, new_failures, error):
         """One line of summary on the account; one message to the salesperson per run when
         something new went wrong."""
-        counted = {k: v for k, v in stats.items() if k not in ("seen", "pages", "error") and isinstance(v, int) and v}
+        counted = {
+            k: v for k, v in stats.items() if k not in ("seen", "pages", "error", "paused") and isinstance(v, int) and v
+        }
         summary = ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in sorted(counted.items())) or self.env._(
             "nothing new"
         )
+        if stats.get("paused"):
+            summary += ", " + self.env._("paused: time budget used, the next run resumes")
         values = {"last_sync_summary": f"{fields.Datetime.now()}: {summary}"}
         message = self.env._("Amazon synchronization failed: %(error)s", error=self._amazon_error_message(error)) if error else False
         notify = bool(new_failures) or (message and message != self.last_sync_error)

@@ -332,7 +332,7 @@ class SpApiSession:
             raise AmazonThrottledError(
                 f"Waiting {seconds:.1f}s for Amazon's quota would exceed this run's time budget",
                 operation=operation,
-                code="TimeBudgetExhausted",
+                code=const.TIME_BUDGET_EXHAUSTED,
                 retry_after=seconds,
             )
         self._sleep(seconds)

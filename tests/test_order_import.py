@@ -477,6 +477,20 @@ class TestOrderScale(ImportCase):
         self.assertEqual(self.emulator.calls("getOrder"), [])
 
 
+    def test_a_run_out_of_time_budget_pauses_after_a_page_and_the_next_run_goes_on(self):
+        for _i in range(101):
+            self.put(make_order(items=[make_item("MUG-BLUE")], fulfilled_by="AMAZON", status="SHIPPED", anonymous=True))
+        cursor = self.account.last_orders_sync
+        stats = self.account._sync_orders(time_budget=0.001)
+        self.assertEqual((stats["created"], stats["paused"], stats["error"]), (100, 1, 0))
+        self.assertFalse(self.account.last_sync_error)
+        self.assertIn("paused", self.account.last_sync_summary)
+        self.assertEqual(self.account.last_orders_sync, cursor)
+        stats = self.sync()
+        self.assertEqual((stats["created"], stats["paused"]), (1, 0))
+        self.assertGreater(self.account.last_orders_sync, cursor)
+
+
 @tagged("post_install", "-at_install")
 class TestMultiMarketplaceAndCompany(ImportCase):
     def test_orders_of_every_synchronized_marketplace_are_imported(self):
