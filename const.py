@@ -131,3 +131,49 @@ THROTTLED_STATUS = 429
 TIME_BUDGET_EXHAUSTED = "TimeBudgetExhausted"
 # Login with Amazon error codes that mean the credentials themselves are refused.
 LWA_AUTH_ERRORS = ("invalid_grant", "invalid_client", "unauthorized_client", "invalid_request")
+
+# ---------------------------------------------------------------------------
+# Shipments (Orders API v0 confirmShipment): Amazon's carrier codes.
+# ---------------------------------------------------------------------------
+CARRIER_CODE_OTHER = "Other"
+CARRIER_CODES = [
+    "Amazon Shipping", "USPS", "UPS", "UPSMI", "FedEx", "FedEx SmartPost", "DHL", "DHL eCommerce",
+    "DHL Global Mail", "DHL Home Delivery", "DHL Kargo", "DHL Parcel UK", "Deutsche Post", "DPD",
+    "DPD Local", "GLS", "Hermes", "Hermes Logistik Gruppe", "Evri", "Royal Mail", "Parcelforce",
+    "Yodel", "TNT", "La Poste", "Colissimo", "Chronopost", "Mondial Relay", "Colis Prive",
+    "Poste Italiane", "BRT", "SDA", "Nexive", "Correos", "Correos Express", "Seur", "MRW",
+    "Nacex", "PostNL", "bpost", "Austrian Post", "Swiss Post", "PostNord", "InPost",
+    "Poczta Polska", "Canada Post", "Purolator", "Canpar", "OnTrac", "Lasership", "Newgistics",
+    "Streamlite", "Australia Post", "StarTrack", "Couriers Please", "Sendle", "Toll", "Aramex",
+    "India Post", "BlueDart", "Delhivery", "DTDC", "Yamato Transport", "Sagawa Express",
+    "Japan Post", "Seino Transportation", "Fukuyama Transporting", "SF Express", "Yanwen",
+    "4PX", "China Post", "Asendia", "Landmark Global", "Pitney Bowes", "Estafeta", "Correios",
+    "Jadlog", "Aramex", "Emirates Post", "SMSA", "Saudi Post", CARRIER_CODE_OTHER,
+]
+CARRIER_CODES = list(dict.fromkeys(CARRIER_CODES))  # keep order, drop duplicates
+
+# ---------------------------------------------------------------------------
+# Cancellations: POST_ORDER_ACKNOWLEDGEMENT_DATA feed.
+# ---------------------------------------------------------------------------
+FEED_ORDER_ACKNOWLEDGEMENT = "POST_ORDER_ACKNOWLEDGEMENT_DATA"
+FEED_CONTENT_TYPE = "text/xml; charset=UTF-8"
+FEED_DONE = "DONE"
+FEED_FATAL = "FATAL"
+FEED_CANCELLED = "CANCELLED"
+FEED_FINAL_STATUSES = (FEED_DONE, FEED_FATAL, FEED_CANCELLED)
+CANCEL_REASONS = [
+    ("NoInventory", "No inventory"),
+    ("ShippingAddressUndeliverable", "Shipping address undeliverable"),
+    ("CustomerExchange", "Customer exchange"),
+    ("BuyerCanceled", "Buyer canceled"),
+    ("GeneralAdjustment", "General adjustment"),
+    ("CarrierCreditDecision", "Carrier credit decision"),
+    ("RiskAssessmentInformationNotValid", "Risk assessment information not valid"),
+    ("CarrierCoverageFailure", "Carrier coverage failure"),
+    ("CustomerReturn", "Customer return"),
+    ("MerchandiseNotReceived", "Merchandise not received"),
+    ("CannotVerifyInformation", "Cannot verify information"),
+    ("PricingError", "Pricing error"),
+    ("RejectOrder", "Reject order"),
+    ("WeatherDelay", "Weather delay"),
+]

@@ -40,6 +40,43 @@ def _report(merchant, transaction_id, processed, results):
     return ET.tostring(envelope, encoding="utf-8", xml_declaration=True)
 
 
+CANCEL_REASONS = {
+    "NoInventory", "ShippingAddressUndeliverable", "CustomerExchange", "BuyerCanceled", "GeneralAdjustment",
+    "CarrierCreditDecision", "RiskAssessmentInformationNotValid", "CarrierCoverageFailure", "CustomerReturn",
+    "MerchandiseNotReceived", "CannotVerifyInformation", "PricingError", "RejectOrder", "WeatherDelay",
+}
+
+
+def check_document(root, feed_type, content):
+    """What a real feed processor would refuse in the document (list of texts)."""
+    problems = []
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        problems.append("the document is not UTF-8")
+    if root.tag != "AmazonEnvelope":
+        problems.append("the root element is not AmazonEnvelope")
+    if not root.findtext("Header/MerchantIdentifier"):
+        problems.append("Header/MerchantIdentifier is missing")
+    if feed_type == ORDER_ACKNOWLEDGEMENT:
+        if root.findtext("MessageType") != "OrderAcknowledgement":
+            problems.append("MessageType must be OrderAcknowledgement")
+        ids = [m.findtext("MessageID") for m in root.findall("Message")]
+        if not ids or len(set(ids)) != len(ids) or not all((i or "").isdigit() for i in ids):
+            problems.append("every Message needs a distinct numeric MessageID")
+        for message in root.findall("Message"):
+            ack = message.find("OrderAcknowledgement")
+            if ack is None or not ack.findtext("AmazonOrderID") or ack.findtext("StatusCode") not in ("Success", "Failure"):
+                problems.append(f"message {message.findtext('MessageID')}: AmazonOrderID and StatusCode are required")
+                continue
+            if ack.findtext("StatusCode") == "Failure":
+                for item in ack.findall("Item"):
+                    if not item.findtext("AmazonOrderItemCode") or item.findtext("CancelReason") not in CANCEL_REASONS:
+                        problems.append(f"message {message.findtext('MessageID')}: each Item needs AmazonOrderItemCode "
+                                        "and a valid CancelReason")
+    return problems
+
+
 def process(emulator, seller, feed, content, fault):
     """Process one feed. Returns (processingStatus, report bytes or None).
 
@@ -61,6 +98,10 @@ def process(emulator, seller, feed, content, fault):
             {"code": "Error", "message_code": 5001, "description": fault.get("message", "The feed was rejected.")}])
     messages = root.findall("Message")
     results = []
+    problems = check_document(root, feed["feedType"], content)
+    if problems:
+        with emulator.lock:
+            emulator.validation_errors.append((feed["feedType"], "document", problems))
     if feed["feedType"] == ORDER_ACKNOWLEDGEMENT:
         for message in messages:
             message_id = message.findtext("MessageID")

@@ -2,6 +2,8 @@ from . import amazon_marketplace
 from . import amazon_account
 from . import amazon_offer
 from . import amazon_order_failure
+from . import amazon_feed
+from . import delivery_carrier
 from . import res_config_settings
 from . import res_partner
 from . import sale_order

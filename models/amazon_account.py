@@ -10,6 +10,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import html_escape
 
 from .. import const
+from ..spapi.feeds import Cancellation, build_cancellation_feed, parse_processing_report
 from ..spapi import (
     AmazonAuthorizationError,
     AmazonConfigurationError,
@@ -397,6 +398,8 @@ class AmazonAccount(models.Model):
             [("amazon_account_id", "=", self.id), ("amazon_order_ref", "=", ref)], limit=1
         )
         if order:
+            if status == const.STATUS_CANCELLED and order.amazon_cancel_state in ("pending", "sent", "error"):
+                order.write({"amazon_cancel_state": "done", "amazon_cancel_error": False})
             if order.amazon_status == status:
                 return "unchanged"
             outcome = "updated"
@@ -534,6 +537,229 @@ class AmazonAccount(models.Model):
 
     def _sync_unlock(self):
         self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", (const.SYNC_LOCK_NAMESPACE, self.id))
+
+    # ------------------------------------------------------------------ shipments
+
+    def action_sync_pickings(self):
+        """Send the pending shipment confirmations of this account now."""
+        self.ensure_one()
+        stats = self._sync_pickings()
+        kind = "danger" if stats.get("error") or stats.get("rejected") else "success"
+        return self._notify(
+            self.env._("Amazon shipments"),
+            self.env._(
+                "%(sent)s confirmed, %(rejected)s refused, %(pending)s still pending.",
+                sent=stats["confirmed"], rejected=stats["rejected"], pending=stats["pending"],
+            ),
+            kind,
+        )
+
+    def _sync_pickings(self):
+        """Confirm this account's pending FBM shipments to Amazon (after commit: this runs
+        in the picking-sync cron, never in the validating transaction).
+
+        Retryable failures leave the picking pending for the next run; Amazon's rejections
+        put it in error with Amazon's message; one email per run lists the rejections.
+
+        :returns: Counter with ``confirmed``, ``rejected``, ``pending``
+        """
+        self.ensure_one()
+        stats = Counter()
+        pickings = self.env["stock.picking"].sudo().search(
+            [("amazon_sync_state", "=", "pending"), ("sale_id.amazon_account_id", "=", self.id)], order="date_done, id"
+        )
+        if not pickings:
+            return stats
+        rejected = self.env["stock.picking"]
+        error = None
+        try:
+            with self._sp_session() as session:
+                for picking in pickings:
+                    if picking._amazon_confirm_shipment(session):
+                        stats["confirmed"] += 1
+                    else:
+                        stats["rejected"] += 1
+                        rejected |= picking
+                    self._commit_progress(1)  # Amazon has it: never send it twice
+        except AmazonError as exc:  # down, throttled beyond retries, credentials: stay pending
+            error = exc
+            stats["error"] = 1
+            _logger.info("Amazon account %s: shipment sync stopped: %s", self.id, exc)
+        stats["pending"] = len(pickings.filtered(lambda p: p.amazon_sync_state == "pending"))
+        if rejected:
+            self._mail_rejected_shipments(rejected)
+        if error:
+            message = self.env._("Amazon shipment sync stopped: %(error)s", error=self._amazon_error_message(error))
+            if message != self.last_sync_error:
+                self.message_post(body=message, partner_ids=self.user_id.partner_id.ids)
+            self.last_sync_error = message
+        self._commit_progress()
+        return stats
+
+    def _mail_rejected_shipments(self, pickings):
+        """One email to the account's salesperson listing every refused shipment."""
+        recipient = self.user_id.partner_id
+        if not recipient.email:
+            _logger.warning("Amazon account %s: salesperson has no email to report refused shipments", self.id)
+            return
+        rows = "".join(
+            f"<li><b>{html_escape(p.name)}</b> ({html_escape(p.sale_id.amazon_order_ref)}): "
+            f"{html_escape(p.amazon_sync_error)}</li>"
+            for p in pickings
+        )
+        body = "<p>{}</p><ul>{}</ul><p>{}</p>".format(
+            html_escape(self.env._("Amazon refused these shipment confirmations:")),
+            rows,
+            html_escape(self.env._("Fix the carrier or tracking reference, then use Retry Amazon Sync on the delivery.")),
+        )
+        self.env["mail.mail"].sudo().create(
+            {
+                "subject": self.env._(
+                    "Amazon (%(account)s): %(count)s shipment(s) could not be synchronized",
+                    account=self.name, count=len(pickings),
+                ),
+                "body_html": body,
+                "recipient_ids": [fields.Command.link(recipient.id)],
+                "email_from": (self.company_id.email_formatted or self.env.user.email_formatted or False),
+                "model": self._name,
+                "res_id": self.id,
+                "auto_delete": False,
+            }
+        )
+
+    # ------------------------------------------------------------------ cancellations
+
+    def action_sync_cancellations(self):
+        """Report pending cancellations to Amazon and read the results of sent feeds."""
+        self.ensure_one()
+        stats = self._sync_cancellations()
+        return self._notify(
+            self.env._("Amazon cancellations"),
+            self.env._(
+                "%(sent)s sent, %(done)s confirmed, %(failed)s failed.",
+                sent=stats["sent"], done=stats["done"], failed=stats["failed"],
+            ),
+            "danger" if stats.get("failed") or stats.get("error") else "success",
+        )
+
+    def _sync_cancellations(self):
+        """Poll the feeds in progress (one getFeed each), then send every pending
+        cancellation of the account in one ``POST_ORDER_ACKNOWLEDGEMENT_DATA`` feed.
+
+        :returns: Counter with ``sent``, ``done``, ``failed``
+        """
+        self.ensure_one()
+        stats = Counter()
+        feeds = self.env["amazon.feed"].sudo().search([("account_id", "=", self.id), ("done", "=", False)])
+        orders = self.env["sale.order"].sudo().search(
+            [("amazon_account_id", "=", self.id), ("amazon_cancel_state", "=", "pending")]
+        )
+        if not feeds and not orders:
+            return stats
+        try:
+            with self._sp_session() as session:
+                for feed in feeds:
+                    self._poll_cancellation_feed(session, feed, stats)
+                    self._commit_progress(1)
+                if orders:
+                    self._send_cancellation_feed(session, orders, stats)
+                    self._commit_progress(len(orders))
+        except AmazonError as exc:  # stays pending / sent: the next run tries again
+            stats["error"] = 1
+            _logger.info("Amazon account %s: cancellation sync stopped: %s", self.id, exc)
+            message = self.env._("Amazon cancellation sync stopped: %(error)s", error=self._amazon_error_message(exc))
+            if message != self.last_sync_error:
+                self.message_post(body=message, partner_ids=self.user_id.partner_id.ids)
+            self.last_sync_error = message
+        return stats
+
+    def _send_cancellation_feed(self, session, orders, stats):
+        cancellations = [
+            Cancellation(
+                order_ref=order.amazon_order_ref,
+                reason=order.amazon_cancel_reason or "GeneralAdjustment",
+                item_refs=[ref for ref in order.order_line.mapped("amazon_item_ref") if ref],
+            )
+            for order in orders
+        ]
+        content, messages = build_cancellation_feed(self.seller_id, cancellations)
+        result = session.submit_feed(
+            const.FEED_ORDER_ACKNOWLEDGEMENT, orders.amazon_marketplace_id.mapped("api_ref"), content,
+            const.FEED_CONTENT_TYPE,
+        )
+        self.env["amazon.feed"].sudo().create(
+            {
+                "account_id": self.id,
+                "feed_ref": result["feed_id"],
+                "order_ids": [fields.Command.set(orders.ids)],
+                "messages": messages,
+                "document": content.decode(),
+            }
+        )
+        orders.write({"amazon_cancel_state": "sent"})
+        stats["sent"] += len(orders)
+
+    def _poll_cancellation_feed(self, session, feed, stats):
+        """Apply a finished feed's result to its orders.
+
+        DONE: each order named by an error fails with Amazon's text; when an error names
+        no order, every order not confirmed otherwise is uncertain and fails too (it can be
+        retried; a later import that sees it CANCELLED on Amazon settles it). FATAL and
+        CANCELLED feeds fail all their orders.
+        """
+        info = session.get_feed(feed.feed_ref)
+        status = info["processing_status"]
+        feed.processing_status = status
+        if status not in const.FEED_FINAL_STATUSES:
+            return
+        report = None
+        if info["result_document_id"]:
+            content = session.get_feed_document(info["result_document_id"])
+            feed.report = content.decode("utf-8", "replace")
+            report = parse_processing_report(content)
+        orders = feed.order_ids.filtered(lambda o: o.amazon_cancel_state == "sent")
+        by_ref = {order.amazon_order_ref: order for order in orders}
+        failures = {}
+        unattributed = []
+        if status == const.FEED_DONE and report:
+            for result in report["results"]:
+                if result["code"] != "Error":
+                    continue
+                ref = (feed.messages or {}).get(result["message_id"] or "") or result["order_ref"]
+                if ref in by_ref:
+                    failures[ref] = result["description"]
+                else:
+                    unattributed.append(result["description"])
+        elif status == const.FEED_FATAL:
+            texts = [r["description"] for r in (report or {}).get("results", [])]
+            unattributed.append(self.env._("Amazon refused the whole feed (FATAL): %(why)s", why="; ".join(texts) or "-"))
+        else:
+            unattributed.append(self.env._("Amazon cancelled the feed before processing it."))
+        for ref, order in by_ref.items():
+            reason = failures.get(ref) or (
+                self.env._("Uncertain: %(why)s", why="; ".join(unattributed)) if unattributed else None
+            )
+            if reason:
+                order.write({"amazon_cancel_state": "error", "amazon_cancel_error": reason})
+                order.message_post(body=self.env._("Amazon did not confirm the cancellation: %(why)s", why=reason))
+                stats["failed"] += 1
+            else:
+                order.write({"amazon_cancel_state": "done", "amazon_cancel_error": False})
+                order.message_post(body=self.env._("Amazon confirmed the cancellation."))
+                stats["done"] += 1
+        feed.done = True
+
+    @api.model
+    def _cron_sync_cancellations(self):
+        """Scheduled action "Amazon: sync cancellations"."""
+        for account in self.search([]):
+            account._sync_cancellations()
+
+    @api.model
+    def _cron_sync_pickings(self):
+        """Scheduled action "Amazon: sync pickings"."""
+        for account in self.search([]):
+            account._sync_pickings()
 
     @api.model
     def _cron_sync_orders(self):

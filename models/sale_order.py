@@ -83,10 +83,72 @@ class SaleOrder(models.Model):
         string="Amazon Status", readonly=True, copy=False, help="The order's fulfillment status on Amazon, as last imported."
     )
 
+    amazon_cancel_state = fields.Selection(
+        [
+            ("pending", "To report to Amazon"),
+            ("sent", "Sent to Amazon"),
+            ("done", "Canceled on Amazon"),
+            ("error", "Amazon cancellation failed"),
+        ],
+        string="Amazon Cancellation",
+        readonly=True,
+        copy=False,
+        index=True,
+    )
+    amazon_cancel_reason = fields.Selection(const.CANCEL_REASONS, string="Amazon Cancel Reason", readonly=True, copy=False)
+    amazon_cancel_error = fields.Text(readonly=True, copy=False)
+
     _amazon_order_ref_unique = models.Constraint(
         "unique(amazon_account_id, amazon_order_ref)",
         "An Amazon order can only be imported once per Amazon account.",
     )
+
+    # ------------------------------------------------------------------ actions
+
+    def action_cancel(self):
+        """Amazon orders canceled from Odoo: FBM ones ask for Amazon's reason and are
+        reported to Amazon; FBA ones are canceled in Seller Central only."""
+        amazon = self.filtered(
+            lambda o: o.amazon_order_ref and o.state != "cancel" and o.amazon_status != const.STATUS_CANCELLED
+        )
+        if not amazon:
+            return super().action_cancel()
+        fba = amazon.filtered(lambda o: o.amazon_channel == "fba")
+        if fba:
+            raise UserError(
+                self.env._(
+                    "%(orders)s: Amazon fulfills these orders (FBA); cancel them in Seller Central, the next "
+                    "sync cancels them here.",
+                    orders=", ".join(fba.mapped("name")),
+                )
+            )
+        shipped = amazon.filtered(lambda o: o._amazon_goods_left())
+        if shipped:
+            raise UserError(
+                self.env._(
+                    "%(orders)s: goods have already been shipped; Amazon does not accept the cancellation of a "
+                    "shipped order. Create a return instead.",
+                    orders=", ".join(shipped.mapped("name")),
+                )
+            )
+        if amazon != self:
+            raise UserError(self.env._("Cancel Amazon orders on their own: they need Amazon's cancellation reason."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel on Amazon"),
+            "res_model": "amazon.cancel.order",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_ids": [fields.Command.set(self.ids)]},
+        }
+
+    def action_retry_amazon_cancellation(self):
+        orders = self.filtered(lambda o: o.amazon_cancel_state == "error")
+        if not orders:
+            raise UserError(self.env._("Only failed Amazon cancellations can be retried."))
+        orders.write({"amazon_cancel_state": "pending", "amazon_cancel_error": False})
+        self.env.ref("amazon_sp_connector.ir_cron_sync_cancellations").sudo()._trigger()
+        return True
 
     # ------------------------------------------------------------------ mapping (pure)
 

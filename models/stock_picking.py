@@ -1,4 +1,9 @@
+from collections import defaultdict
+
 from odoo import fields, models
+from odoo.exceptions import UserError
+
+from ..spapi import AmazonAuthorizationError, AmazonPermanentError, SpApiSession
 
 SYNC_STATES = [
     ("pending", "Scheduled for Amazon synchronization"),
@@ -12,3 +17,127 @@ class StockPicking(models.Model):
 
     amazon_sync_state = fields.Selection(SYNC_STATES, string="Amazon Sync", copy=False, index=True, tracking=True)
     amazon_sync_error = fields.Text(string="Amazon Sync Error", copy=False, readonly=True)
+
+    # ------------------------------------------------------------------ CRUD-level hooks
+
+    def _action_done(self):
+        """Amazon FBM deliveries need a carrier and a tracking reference; once validated,
+        they are scheduled for confirmation to Amazon (sent by the picking-sync cron after
+        this transaction commits, so a rolled-back validation never reaches Amazon)."""
+        amazon = self._amazon_customer_deliveries()
+        amazon._amazon_check_shipping_details(before_validation=True)
+        result = super()._action_done()
+        amazon = amazon.filtered(lambda p: p.state == "done")
+        if amazon:
+            amazon._amazon_check_shipping_details(before_validation=False)
+            amazon.write({"amazon_sync_state": "pending", "amazon_sync_error": False})
+            self.env.ref("amazon_sp_connector.ir_cron_sync_pickings").sudo()._trigger()
+        return result
+
+    # ------------------------------------------------------------------ actions
+
+    def action_retry_amazon_sync(self):
+        """Send a failed shipment confirmation again (after the carrier or tracking was fixed)."""
+        pickings = self.filtered(lambda p: p.amazon_sync_state == "error")
+        if not pickings:
+            raise UserError(self.env._("Only deliveries whose Amazon synchronization failed can be retried."))
+        pickings._amazon_check_shipping_details(before_validation=False)
+        pickings.write({"amazon_sync_state": "pending", "amazon_sync_error": False})
+        self.env.ref("amazon_sp_connector.ir_cron_sync_pickings").sudo()._trigger()
+        return True
+
+    # ------------------------------------------------------------------ mapping (pure)
+
+    def _amazon_prepare_shipment_values(self):
+        """Amazon's ``PackageDetail`` for this picking: one package, the quantity of each
+        Amazon order item this picking actually shipped.
+
+        :raises UserError: when the picking shipped nothing Amazon knows
+        """
+        self.ensure_one()
+        code, name = self.carrier_id._amazon_carrier_values()
+        quantities = defaultdict(float)
+        for move in self.move_ids.filtered(lambda m: m.state == "done" and m.sale_line_id.amazon_item_ref):
+            line = move.sale_line_id
+            quantities[line.amazon_item_ref] += move.product_uom._compute_quantity(move.quantity, line.product_uom_id)
+        items = [{"orderItemId": ref, "quantity": int(round(qty))} for ref, qty in quantities.items() if round(qty) > 0]
+        if not items:
+            raise UserError(
+                self.env._("Delivery %(picking)s shipped no item of the Amazon order.", picking=self.display_name)
+            )
+        values = {
+            "packageReferenceId": str(self.id),
+            "carrierCode": code,
+            "shippingMethod": self.carrier_id.name,
+            "trackingNumber": self.carrier_tracking_ref,
+            "shipDate": SpApiSession.format_time(self.date_done or fields.Datetime.now()),
+            "orderItems": items,
+        }
+        if name:
+            values["carrierName"] = name
+        return values
+
+    # ------------------------------------------------------------------ business
+
+    def _amazon_customer_deliveries(self):
+        """The pickings that hand Amazon FBM goods to the customer (last step of the route)."""
+        return self.filtered(
+            lambda p: p.sudo().sale_id.amazon_channel == "fbm"
+            and p.picking_type_code == "outgoing"
+            and p.location_dest_id.usage == "customer"
+        )
+
+    def _amazon_check_shipping_details(self, before_validation):
+        """Amazon wants a carrier and a tracking reference on every shipment.
+
+        :param before_validation: True before the moves are done: a carrier whose
+            integration will produce the tracking number during validation is accepted
+            without one yet
+        :raises UserError: naming each picking and what to fill in
+        """
+        problems = []
+        for picking in self:
+            carrier = picking.carrier_id
+            if not carrier:
+                problems.append(self.env._("%(picking)s: choose a Carrier", picking=picking.display_name))
+            elif not picking.carrier_tracking_ref and not (
+                before_validation and carrier._amazon_has_integration() and carrier.integration_level == "rate_and_ship"
+            ):
+                problems.append(self.env._("%(picking)s: type the Tracking Reference", picking=picking.display_name))
+        if problems:
+            raise UserError(
+                self.env._(
+                    "Amazon requires a carrier and a tracking reference for every shipment "
+                    "(Additional Info tab of the delivery):\n%(problems)s",
+                    problems="\n".join(problems),
+                )
+            )
+
+    def _amazon_confirm_shipment(self, session):
+        """Send this picking's shipment to Amazon and record the outcome on it.
+
+        :raises AmazonRetryableError, AmazonAuthorizationError: left to the caller (the
+            picking stays pending)
+        :returns: True if Amazon accepted it, False if it was rejected (state ``error``)
+        """
+        self.ensure_one()
+        order = self.sale_id
+        try:
+            package = self._amazon_prepare_shipment_values()
+            session.confirm_shipment(order.amazon_order_ref, order.amazon_marketplace_id.api_ref, package)
+        except AmazonAuthorizationError:
+            raise
+        except (AmazonPermanentError, UserError) as exc:
+            message = str(exc)
+            self.write({"amazon_sync_state": "error", "amazon_sync_error": message})
+            self.message_post(body=self.env._("Amazon refused the shipment confirmation: %(error)s", error=message))
+            return False
+        self.write({"amazon_sync_state": "done", "amazon_sync_error": False})
+        self.message_post(
+            body=self.env._(
+                "Shipment confirmed to Amazon: %(carrier)s, tracking %(tracking)s.",
+                carrier=package.get("carrierName") or package["carrierCode"],
+                tracking=package["trackingNumber"],
+            )
+        )
+        return True

@@ -381,6 +381,8 @@ class SpApiSession:
                 delay *= 0.5 + random.random() / 2  # jitter, keeps workers apart
                 if isinstance(exc, AmazonThrottledError):
                     delay = max(delay, bucket.wait_time())
+                elif self.deadline is not None and self._clock() + delay > self.deadline:
+                    raise  # out of time while Amazon fails: report the failure, not a pause
                 self._wait(delay, operation)
                 continue
             except AmazonError as exc:

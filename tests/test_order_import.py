@@ -319,6 +319,10 @@ class TestOrderLifecycle(ImportCase):
         self.sync()
         order = self.sale_order(amazon_order)
         picking = order.picking_ids
+        picking.carrier_id = self.env["delivery.carrier"].create(
+            {"name": "UPS", "product_id": self.env.ref("amazon_sp_connector.product_amazon_shipping").id}
+        )
+        picking.carrier_tracking_ref = "1Z999AA10123456784"
         picking.move_ids.quantity = 1
         picking.move_ids.picked = True
         picking.with_context(skip_backorder=True)._action_done()

@@ -186,7 +186,9 @@ class TestSpApiSession(SpApiCase):
         before = query["lastUpdatedBefore"][0]
         self.assertTrue(before.endswith("Z") and query["lastUpdatedAfter"][0].endswith("Z"))
         sent = datetime.fromisoformat(before[:-1])
-        self.assertLessEqual(sent, now - timedelta(minutes=2))
+        after_call = datetime.now(UTC).replace(tzinfo=None)
+        self.assertLessEqual(sent, after_call - timedelta(minutes=2))
+        self.assertGreaterEqual(sent, now - timedelta(minutes=2, seconds=1))
         self.assertEqual(self.statuses("searchOrders"), [200])
 
     def test_search_orders_pages_and_includes_data_inline(self):

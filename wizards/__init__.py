@@ -1,1 +1,2 @@
+from . import amazon_cancel_order
 from . import amazon_recover_order

@@ -1,0 +1,23 @@
+from odoo import fields, models
+
+from .. import const
+
+
+class AmazonFeed(models.Model):
+    """A feed sent to Amazon (seller cancellations), kept with what was sent and Amazon's report."""
+
+    _name = "amazon.feed"
+    _description = "Amazon Feed"
+    _order = "id desc"
+    _rec_name = "feed_ref"
+
+    account_id = fields.Many2one("amazon.account", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="account_id.company_id", store=True)
+    feed_ref = fields.Char(string="Feed ID", required=True, readonly=True)
+    feed_type = fields.Char(default=const.FEED_ORDER_ACKNOWLEDGEMENT, required=True, readonly=True)
+    processing_status = fields.Char(default="IN_QUEUE", readonly=True)
+    done = fields.Boolean(readonly=True, help="Amazon finished processing it and its result was applied.")
+    order_ids = fields.Many2many("sale.order", string="Orders", readonly=True)
+    messages = fields.Json(readonly=True, help="Message id -> Amazon order reference")
+    document = fields.Text(readonly=True, help="The XML document sent")
+    report = fields.Text(readonly=True, help="Amazon's processing report")

@@ -1,0 +1,228 @@
+"""FBM deliveries back to Amazon: confirmShipment after commit, failures, retries."""
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from ..emulator.scenarios import make_item, make_order
+from .common import SELLER_ID
+from .test_order_import import ImportCase
+
+
+class ShipmentCase(ImportCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        shipping = cls.env.ref("amazon_sp_connector.product_amazon_shipping")
+        cls.ups = cls.env["delivery.carrier"].create({"name": "UPS", "product_id": shipping.id})
+        cls.local = cls.env["delivery.carrier"].create({"name": "Speedy Local Couriers", "product_id": shipping.id})
+        cls.poster = cls.env["product.product"].create({"name": "Poster", "default_code": "POSTER", "type": "consu"})
+        cls.account.user_id.email = "amazon-desk@example.com"
+
+    def import_order(self, **kwargs):
+        amazon_order = self.put(
+            make_order(items=[make_item("MUG-BLUE", 3, "10.00"), make_item("POSTER", 1, "20.00")], **kwargs)
+        )
+        self.sync()
+        order = self.sale_order(amazon_order)
+        return amazon_order, order, order.picking_ids
+
+    def validate(self, picking, quantities=None, carrier=None, tracking="1Z999AA10123456784", backorder=True):
+        """Ship ``quantities`` (product -> qty; default: everything) like warehouse staff."""
+        if carrier is not False:
+            picking.carrier_id = carrier or self.ups
+        picking.carrier_tracking_ref = tracking
+        for move in picking.move_ids:
+            move.quantity = (quantities or {}).get(move.product_id, move.product_uom_qty if quantities is None else 0)
+            move.picked = True
+        context = {"skip_backorder": True, "cancel_backorder": not backorder}
+        if backorder:
+            picking = picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=[])
+        return picking.with_context(**context)._action_done()
+
+    def confirmations(self, amazon_order=None):
+        return [
+            c["body"]["packageDetail"]
+            for c in self.emulator.confirmations
+            if amazon_order is None or c["order_id"] == amazon_order["orderId"]
+        ]
+
+    def items_of(self, amazon_order):
+        mug, poster = amazon_order["orderItems"]
+        return mug["orderItemId"], poster["orderItemId"]
+
+
+@tagged("post_install", "-at_install")
+class TestShipmentConfirmation(ShipmentCase):
+    def test_full_shipment_is_confirmed_after_commit_with_carrier_and_tracking(self):
+        amazon_order, order, picking = self.import_order()
+        self.validate(picking)
+        self.assertEqual(picking.amazon_sync_state, "pending")
+        self.assertEqual(self.emulator.calls("confirmShipment"), [], "nothing leaves during the validation")
+        cron = self.env.ref("amazon_sp_connector.ir_cron_sync_pickings")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]), "the sync cron is triggered")
+
+        self.env["amazon.account"]._cron_sync_pickings()
+        mug_ref, poster_ref = self.items_of(amazon_order)
+        [package] = self.confirmations(amazon_order)
+        self.assertEqual(package["packageReferenceId"], str(picking.id))
+        self.assertEqual(package["carrierCode"], "UPS")
+        self.assertNotIn("carrierName", package)
+        self.assertEqual(package["shippingMethod"], "UPS")
+        self.assertEqual(package["trackingNumber"], "1Z999AA10123456784")
+        self.assertTrue(package["shipDate"].endswith("Z"))
+        self.assertEqual(
+            sorted((i["orderItemId"], i["quantity"]) for i in package["orderItems"]), sorted([(mug_ref, 3), (poster_ref, 1)])
+        )
+        self.assertEqual(picking.amazon_sync_state, "done")
+        self.assertIn("Shipment confirmed to Amazon", picking.message_ids[0].body)
+        self.assertEqual(self.emulator.order(SELLER_ID, amazon_order["orderId"])["fulfillment"]["fulfillmentStatus"], "SHIPPED")
+
+    def test_two_partial_pickings_with_a_backorder_confirm_exactly_their_quantities(self):
+        amazon_order, order, picking = self.import_order()
+        mug_ref, poster_ref = self.items_of(amazon_order)
+        self.validate(picking, {self.mug: 2})
+        backorder = order.picking_ids - picking
+        self.assertEqual(len(backorder), 1)
+        self.assertFalse(backorder.amazon_sync_state)
+        self.account._sync_pickings()
+        self.assertEqual(self.emulator.order(SELLER_ID, amazon_order["orderId"])["fulfillment"]["fulfillmentStatus"],
+                         "PARTIALLY_SHIPPED")
+        self.validate(backorder, tracking="1Z999AA10123456785")
+        self.account._sync_pickings()
+        first, second = self.confirmations(amazon_order)
+        self.assertEqual([(i["orderItemId"], i["quantity"]) for i in first["orderItems"]], [(mug_ref, 2)])
+        self.assertEqual(
+            sorted((i["orderItemId"], i["quantity"]) for i in second["orderItems"]), sorted([(mug_ref, 1), (poster_ref, 1)])
+        )
+        self.assertNotEqual(first["packageReferenceId"], second["packageReferenceId"])
+        self.assertEqual((picking | backorder).mapped("amazon_sync_state"), ["done", "done"])
+
+    def test_validation_without_tracking_or_carrier_is_refused_with_what_to_fill_in(self):
+        _amazon_order, _order, picking = self.import_order()
+        with self.assertRaises(UserError) as caught:
+            self.validate(picking, tracking=False)
+        self.assertIn(picking.name, str(caught.exception))
+        self.assertIn("Tracking Reference", str(caught.exception))
+        picking.carrier_id = False
+        with self.assertRaises(UserError) as caught:
+            self.validate(picking, carrier=False)
+        self.assertIn("choose a Carrier", str(caught.exception))
+        self.assertNotEqual(picking.state, "done")
+
+    def test_a_carrier_without_integration_is_fine_with_a_typed_tracking_reference(self):
+        self.assertFalse(self.local._amazon_has_integration() and self.local.integration_level == "rate_and_ship")
+        amazon_order, _order, picking = self.import_order()
+        self.validate(picking, carrier=self.local, tracking="LOCAL-42")
+        self.account._sync_pickings()
+        [package] = self.confirmations(amazon_order)
+        self.assertEqual((package["carrierCode"], package["carrierName"]), ("Other", "Speedy Local Couriers"))
+        self.assertEqual(package["trackingNumber"], "LOCAL-42")
+
+    def test_mapped_carrier_sends_its_code_and_a_carrier_named_like_a_code_is_that_code(self):
+        self.local.write({"amazon_carrier_code": "DHL", "amazon_carrier_name": "DHL Express"})
+        self.assertEqual(self.local._amazon_carrier_values(), ("DHL", "DHL Express"))
+        royal = self.env["delivery.carrier"].create({"name": "royal  mail", "product_id": self.ups.product_id.id})
+        self.assertEqual(royal._amazon_carrier_values(), ("Royal Mail", None))
+        amazon_order, _order, picking = self.import_order()
+        self.validate(picking, carrier=self.local)
+        self.account._sync_pickings()
+        self.assertEqual(self.confirmations(amazon_order)[0]["carrierCode"], "DHL")
+
+    def test_multi_step_delivery_confirms_only_when_goods_leave_for_the_customer(self):
+        self.account.warehouse_id.delivery_steps = "pick_ship"
+        amazon_order, order, pick = self.import_order()
+        self.assertEqual(pick.location_dest_id.usage, "internal")
+        self.validate(pick)
+        self.assertFalse(pick.amazon_sync_state)
+        ship = order.picking_ids - pick
+        self.assertEqual(ship.location_dest_id.usage, "customer")
+        self.validate(ship)
+        self.assertEqual(ship.amazon_sync_state, "pending")
+        self.account._sync_pickings()
+        self.assertEqual(len(self.confirmations(amazon_order)), 1)
+
+    def test_a_rolled_back_validation_sends_nothing(self):
+        _amazon_order, _order, picking = self.import_order()
+        try:
+            with self.env.cr.savepoint():
+                self.validate(picking)
+                self.assertEqual(picking.amazon_sync_state, "pending")
+                raise RuntimeError("something later in the same transaction fails")
+        except RuntimeError:
+            pass
+        self.assertNotEqual(picking.state, "done")
+        self.assertFalse(picking.amazon_sync_state)
+        self.env["amazon.account"]._cron_sync_pickings()
+        self.assertEqual(self.emulator.calls("confirmShipment"), [])
+
+
+@tagged("post_install", "-at_install")
+class TestShipmentFailures(ShipmentCase):
+    def test_rejection_is_tagged_kept_posted_and_mailed_once_for_the_run(self):
+        first_amazon, _first, first_picking = self.import_order()
+        self.time_passes()
+        second_amazon, _second, second_picking = self.import_order()
+        for amazon_order in (first_amazon, second_amazon):
+            self.emulator.inject("confirmShipment", "reject", match=amazon_order["orderId"],
+                                 code="InvalidInput", message="The tracking number is not valid for this carrier.")
+        self.validate(first_picking)
+        self.validate(second_picking)
+        mails_before = self.env["mail.mail"].search([])
+        stats = self.account._sync_pickings()
+        self.assertEqual(stats["rejected"], 2)
+        for picking in (first_picking, second_picking):
+            self.assertEqual(picking.amazon_sync_state, "error")
+            self.assertIn("not valid for this carrier", picking.amazon_sync_error)
+            self.assertIn("not valid for this carrier", picking.message_ids[0].body)
+        self.assertEqual(
+            dict(self.env["stock.picking"]._fields["amazon_sync_state"].selection)["error"],
+            "Synchronization with Amazon failed",
+        )
+        mail = self.env["mail.mail"].search([]) - mails_before
+        self.assertEqual(len(mail), 1, "one email per run")
+        self.assertEqual(mail.recipient_ids, self.account.user_id.partner_id)
+        for picking in (first_picking, second_picking):
+            self.assertIn(picking.name, mail.body_html)
+        self.assertIn("not valid for this carrier", mail.body_html)
+
+    def test_retry_after_fixing_the_tracking_succeeds(self):
+        amazon_order, _order, picking = self.import_order()
+        self.emulator.inject("confirmShipment", "reject", message="Tracking number already used.")
+        self.validate(picking)
+        self.account._sync_pickings()
+        self.assertEqual(picking.amazon_sync_state, "error")
+        picking.carrier_tracking_ref = "1Z999AA10123456799"
+        picking.action_retry_amazon_sync()
+        self.assertEqual(picking.amazon_sync_state, "pending")
+        self.account._sync_pickings()
+        self.assertEqual(picking.amazon_sync_state, "done")
+        self.assertEqual(self.confirmations(amazon_order)[-1]["trackingNumber"], "1Z999AA10123456799")
+
+    def test_retry_refuses_a_picking_that_did_not_fail(self):
+        _amazon_order, _order, picking = self.import_order()
+        with self.assertRaises(UserError):
+            picking.action_retry_amazon_sync()
+
+    def test_throttling_leaves_it_pending_and_the_next_run_sends_it(self):
+        amazon_order, _order, picking = self.import_order()
+        self.validate(picking)
+        self.emulator.inject("confirmShipment", "throttle", times=10)
+        stats = self.account._sync_pickings()
+        self.assertEqual((stats["confirmed"], stats["pending"]), (0, 1))
+        self.assertEqual(picking.amazon_sync_state, "pending")
+        self.emulator.faults.clear()
+        self.account._sync_pickings()
+        self.assertEqual(picking.amazon_sync_state, "done")
+        self.assertEqual(len(self.confirmations(amazon_order)), 1)
+
+    def test_order_imported_as_shipped_fixes_a_failed_picking(self):
+        amazon_order, _order, picking = self.import_order()
+        self.emulator.inject("confirmShipment", "reject", message="Carrier not recognised.")
+        self.validate(picking)
+        self.account._sync_pickings()
+        self.assertEqual(picking.amazon_sync_state, "error")
+        self.time_passes()
+        self.emulator.set_status(SELLER_ID, amazon_order["orderId"], "SHIPPED")  # fixed in Seller Central
+        self.sync()
+        self.assertEqual(picking.amazon_sync_state, "done")
+        self.assertFalse(picking.amazon_sync_error)
