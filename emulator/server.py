@@ -537,8 +537,9 @@ class SpApiEmulator:
         return 200, {k: v for k, v in feed.items() if not k.startswith("_")}
 
     def _process_feed(self, seller, feed):
-        outcome = self._take_fault("processFeed", feed["feedId"])
         content = self.feed_documents[feed["_document"]]["content"]
+        # a processFeed fault may be limited (match=...) to feeds mentioning an order id
+        outcome = self._take_fault("processFeed", content.decode("utf-8", "replace"))
         status, report = feed_processing.process(self, seller, feed, content, outcome)
         feed["processingStatus"] = status
         feed["processingEndTime"] = iso(utcnow())

@@ -591,8 +591,14 @@ class SpApiSession:
         if not isinstance(content, bytes):
             raise AmazonConfigurationError("Feed content must be bytes (UTF-8 encoded)")
         client = self._client(Feeds)
+        # python-amazon-sp-api's helpers add stray keys to these bodies; send them as the model says.
         document = self._call(
-            "createFeedDocument", lambda: client.create_feed_document(None, content_type)
+            "createFeedDocument",
+            lambda: client._request(
+                "/feeds/2021-06-30/documents",
+                data={"contentType": content_type, "method": "POST"},
+                add_marketplace=False,
+            ),
         ).payload
         self._call(
             "uploadFeedDocument",
@@ -603,8 +609,15 @@ class SpApiSession:
         )
         feed = self._call(
             "createFeed",
-            lambda: client.create_feed(
-                feed_type, document["feedDocumentId"], marketplaceIds=list(marketplace_ids)
+            lambda: client._request(
+                "/feeds/2021-06-30/feeds",
+                data={
+                    "feedType": feed_type,
+                    "marketplaceIds": list(marketplace_ids),
+                    "inputFeedDocumentId": document["feedDocumentId"],
+                    "method": "POST",
+                },
+                add_marketplace=False,
             ),
         ).payload
         return {"feed_id": feed["feedId"], "feed_document_id": document["feedDocumentId"]}
