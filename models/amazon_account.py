@@ -140,7 +140,8 @@ class AmazonAccount(models.Model):
         help="End (UTC) of the order window being imported; set while a sync is under way or was interrupted.",
     )
     sync_next_token = fields.Char(string="Pagination Token", copy=False, readonly=True)
-    last_sync_summary = fields.Char(string="Last Sync", copy=False, readonly=True)
+    last_sync_date = fields.Datetime(string="Last Sync", copy=False, readonly=True)
+    last_sync_summary = fields.Char(string="Last Sync Result", copy=False, readonly=True)
     last_sync_error = fields.Text(string="Last Sync Error", copy=False, readonly=True)
     order_failure_ids = fields.One2many("amazon.order.failure", "account_id", string="Failed Orders")
     order_failure_count = fields.Integer(compute="_compute_order_failure_count")
@@ -504,7 +505,7 @@ class AmazonAccount(models.Model):
         )
         if stats.get("paused"):
             summary += ", " + self.env._("paused: time budget used, the next run resumes")
-        values = {"last_sync_summary": f"{fields.Datetime.now()}: {summary}"}
+        values = {"last_sync_date": fields.Datetime.now(), "last_sync_summary": summary}
         message = self.env._("Amazon synchronization failed: %(error)s", error=self._amazon_error_message(error)) if error else False
         notify = bool(new_failures) or (message and message != self.last_sync_error)
         values["last_sync_error"] = message

@@ -367,9 +367,11 @@ class SaleOrder(models.Model):
                 raise UserError(
                     self.env._("Set the country of company %(company)s: its taxes need one.", company=company.name)
                 )
-            group = self.env["account.tax.group"].sudo().search([("company_id", "=", company.id)], limit=1)
+            # its own group, so that order and invoice totals say "Amazon Tax", not another tax's name
+            Group = self.env["account.tax.group"].sudo().with_company(company)
+            group = Group.search([("company_id", "=", company.id), ("name", "=", "Amazon Tax")], limit=1)
             if not group:
-                group = group.create({"name": "Amazon", "company_id": company.id})
+                group = Group.create({"name": "Amazon Tax", "company_id": company.id, "country_id": country.id})
             tax = Tax.create(
                 {
                     "name": "Amazon Tax",

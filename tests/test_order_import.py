@@ -223,6 +223,8 @@ class TestOrderMoney(ImportCase):
         self.assertEqual(order.amount_total, float(self.env["sale.order"]._amazon_grand_total(amazon_order)))
         tax = order.order_line.filtered("amazon_item_ref")[0].tax_ids
         self.assertEqual(tax.name, "Amazon Tax")
+        groups = order.tax_totals["subtotals"][0]["tax_groups"]
+        self.assertEqual([(g["group_name"], g["tax_amount_currency"]) for g in groups], [("Amazon Tax", 2.16)])
 
     def test_eu_vat_included_order_matches_amazon_to_the_cent(self):
         self.env["account.fiscal.position"].search([]).auto_apply = False
