@@ -41,9 +41,20 @@ def _report(merchant, transaction_id, processed, results):
 
 
 CANCEL_REASONS = {
-    "NoInventory", "ShippingAddressUndeliverable", "CustomerExchange", "BuyerCanceled", "GeneralAdjustment",
-    "CarrierCreditDecision", "RiskAssessmentInformationNotValid", "CarrierCoverageFailure", "CustomerReturn",
-    "MerchandiseNotReceived", "CannotVerifyInformation", "PricingError", "RejectOrder", "WeatherDelay",
+    "NoInventory",
+    "ShippingAddressUndeliverable",
+    "CustomerExchange",
+    "BuyerCanceled",
+    "GeneralAdjustment",
+    "CarrierCreditDecision",
+    "RiskAssessmentInformationNotValid",
+    "CarrierCoverageFailure",
+    "CustomerReturn",
+    "MerchandiseNotReceived",
+    "CannotVerifyInformation",
+    "PricingError",
+    "RejectOrder",
+    "WeatherDelay",
 }
 
 
@@ -66,14 +77,20 @@ def check_document(root, feed_type, content):
             problems.append("every Message needs a distinct numeric MessageID")
         for message in root.findall("Message"):
             ack = message.find("OrderAcknowledgement")
-            if ack is None or not ack.findtext("AmazonOrderID") or ack.findtext("StatusCode") not in ("Success", "Failure"):
+            if (
+                ack is None
+                or not ack.findtext("AmazonOrderID")
+                or ack.findtext("StatusCode") not in ("Success", "Failure")
+            ):
                 problems.append(f"message {message.findtext('MessageID')}: AmazonOrderID and StatusCode are required")
                 continue
             if ack.findtext("StatusCode") == "Failure":
                 for item in ack.findall("Item"):
                     if not item.findtext("AmazonOrderItemCode") or item.findtext("CancelReason") not in CANCEL_REASONS:
-                        problems.append(f"message {message.findtext('MessageID')}: each Item needs AmazonOrderItemCode "
-                                        "and a valid CancelReason")
+                        problems.append(
+                            f"message {message.findtext('MessageID')}: each Item needs AmazonOrderItemCode "
+                            "and a valid CancelReason"
+                        )
     return problems
 
 
@@ -91,11 +108,19 @@ def process(emulator, seller, feed, content, fault):
     try:
         root = ET.fromstring(content)
     except ET.ParseError as exc:
-        return "FATAL", _report(seller.seller_id, transaction_id, 0, [
-            {"code": "Error", "message_code": 5000, "description": f"XML parsing error: {exc}"}])
+        return "FATAL", _report(
+            seller.seller_id,
+            transaction_id,
+            0,
+            [{"code": "Error", "message_code": 5000, "description": f"XML parsing error: {exc}"}],
+        )
     if fault and fault["kind"] == "fatal":
-        return "FATAL", _report(seller.seller_id, transaction_id, 0, [
-            {"code": "Error", "message_code": 5001, "description": fault.get("message", "The feed was rejected.")}])
+        return "FATAL", _report(
+            seller.seller_id,
+            transaction_id,
+            0,
+            [{"code": "Error", "message_code": 5001, "description": fault.get("message", "The feed was rejected.")}],
+        )
     messages = root.findall("Message")
     results = []
     problems = check_document(root, feed["feedType"], content)
@@ -109,21 +134,47 @@ def process(emulator, seller, feed, content, fault):
             status_code = message.findtext("OrderAcknowledgement/StatusCode")
             order = seller.orders.get(order_id)
             if fault and fault["kind"] == "reject" and fault.get("match") == order_id:
-                results.append({"message_id": message_id, "code": "Error", "order_id": order_id,
-                                "message_code": 18028, "description": fault.get("message", "Rejected.")})
+                results.append(
+                    {
+                        "message_id": message_id,
+                        "code": "Error",
+                        "order_id": order_id,
+                        "message_code": 18028,
+                        "description": fault.get("message", "Rejected."),
+                    }
+                )
             elif order is None:
-                results.append({"message_id": message_id, "code": "Error", "order_id": order_id,
-                                "message_code": 18028, "description": f"Order {order_id} was not found."})
+                results.append(
+                    {
+                        "message_id": message_id,
+                        "code": "Error",
+                        "order_id": order_id,
+                        "message_code": 18028,
+                        "description": f"Order {order_id} was not found.",
+                    }
+                )
             elif status_code == "Failure":
                 state = order["fulfillment"]["fulfillmentStatus"]
                 if state in ("SHIPPED", "PARTIALLY_SHIPPED"):
-                    results.append({"message_id": message_id, "code": "Error", "order_id": order_id,
-                                    "message_code": 18029,
-                                    "description": f"Order {order_id} has shipped and cannot be cancelled."})
+                    results.append(
+                        {
+                            "message_id": message_id,
+                            "code": "Error",
+                            "order_id": order_id,
+                            "message_code": 18029,
+                            "description": f"Order {order_id} has shipped and cannot be cancelled.",
+                        }
+                    )
                 else:
                     order["fulfillment"]["fulfillmentStatus"] = "CANCELLED"
                     order["lastUpdatedTime"] = _now()
         if fault and fault["kind"] == "ambiguous":
-            results.append({"message_id": 0, "code": "Error", "message_code": 90111,
-                            "description": fault.get("message", "An internal error occurred while processing the feed.")})
+            results.append(
+                {
+                    "message_id": 0,
+                    "code": "Error",
+                    "message_code": 90111,
+                    "description": fault.get("message", "An internal error occurred while processing the feed."),
+                }
+            )
     return "DONE", _report(seller.seller_id, transaction_id, len(messages), results)

@@ -65,6 +65,7 @@ def make_item(
 
     Returns a dict still missing currency codes: :func:`make_order` fills them in.
     """
+
     def d(value):
         return Decimal(str(value)) if value not in (None, "") else Decimal(0)
 
@@ -104,10 +105,25 @@ def make_item(
     return item
 
 
-def make_address(name="Jane Doe", line1="1 Main Street", city="Seattle", postal="98101", country="US",
-                 state="WA", phone=None, company=None, line2=None):
-    address = {"name": name, "addressLine1": line1, "city": city, "postalCode": postal,
-               "countryCode": country, "addressType": "RESIDENTIAL"}
+def make_address(
+    name="Jane Doe",
+    line1="1 Main Street",
+    city="Seattle",
+    postal="98101",
+    country="US",
+    state="WA",
+    phone=None,
+    company=None,
+    line2=None,
+):
+    address = {
+        "name": name,
+        "addressLine1": line1,
+        "city": city,
+        "postalCode": postal,
+        "countryCode": country,
+        "addressType": "RESIDENTIAL",
+    }
     if state:
         address["stateOrRegion"] = state
     if phone:
@@ -183,13 +199,21 @@ def make_order(
         if company_name:
             buyer["buyerCompanyName"] = company_name
         order["buyer"] = buyer
-        order["recipient"] = {"deliveryAddress": address or make_address(
-            name=buyer_name, country=country, state="WA" if country == "US" else None)}
+        order["recipient"] = {
+            "deliveryAddress": address
+            or make_address(name=buyer_name, country=country, state="WA" if country == "US" else None)
+        }
     if business_vat:
-        order["tax"] = {"taxRegistrations": [{
-            "entityType": "BUYER", "legalName": company_name or buyer_name,
-            "taxRegistrationType": "VAT", "taxRegistrationNumber": business_vat,
-        }]}
+        order["tax"] = {
+            "taxRegistrations": [
+                {
+                    "entityType": "BUYER",
+                    "legalName": company_name or buyer_name,
+                    "taxRegistrationType": "VAT",
+                    "taxRegistrationNumber": business_vat,
+                }
+            ]
+        }
     return order
 
 
@@ -218,15 +242,30 @@ def load_demo(emulator):
         DEMO_PARTICIPATIONS,
     )
     orders = [
-        make_order(items=[make_item("MUG-BLUE", 2, "12.50", tax="2.25", shipping="4.99", title="Blue coffee mug")],
-                   buyer_name="Ada Lovelace", status="UNSHIPPED"),
-        make_order(items=[make_item("TSHIRT-L", 1, "19.99", tax="1.80", title="T-shirt, large"),
-                          make_item("SOCKS-3", 3, "4.00", tax="1.08", promotion="2.00", title="Socks")],
-                   buyer_name="Alan Turing", status="UNSHIPPED"),
-        make_order(items=[make_item("MUG-BLUE", 1, "12.50", tax="1.13")], fulfilled_by="AMAZON",
-                   status="SHIPPED", anonymous=True),
-        make_order(items=[make_item("POSTER-A2", 1, "25.00", tax="2.25", gift_wrap="3.99", gift_message="Happy birthday!")],
-                   buyer_name="Grace Hopper", status="UNSHIPPED"),
+        make_order(
+            items=[make_item("MUG-BLUE", 2, "12.50", tax="2.25", shipping="4.99", title="Blue coffee mug")],
+            buyer_name="Ada Lovelace",
+            status="UNSHIPPED",
+        ),
+        make_order(
+            items=[
+                make_item("TSHIRT-L", 1, "19.99", tax="1.80", title="T-shirt, large"),
+                make_item("SOCKS-3", 3, "4.00", tax="1.08", promotion="2.00", title="Socks"),
+            ],
+            buyer_name="Alan Turing",
+            status="UNSHIPPED",
+        ),
+        make_order(
+            items=[make_item("MUG-BLUE", 1, "12.50", tax="1.13")],
+            fulfilled_by="AMAZON",
+            status="SHIPPED",
+            anonymous=True,
+        ),
+        make_order(
+            items=[make_item("POSTER-A2", 1, "25.00", tax="2.25", gift_wrap="3.99", gift_message="Happy birthday!")],
+            buyer_name="Grace Hopper",
+            status="UNSHIPPED",
+        ),
         make_order(items=[make_item("TSHIRT-L", 1, "19.99")], buyer_name="Edsger Dijkstra", status="CANCELLED"),
     ]
     for order in orders:

@@ -18,7 +18,7 @@ if __name__ == "__main__" and not __package__:  # run as a script: make the pack
     import sys
 
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-    __package__ = "emulator"  # noqa: A001
+    __package__ = "emulator"
     import emulator  # noqa: F401
 
 import base64
@@ -64,10 +64,17 @@ INCLUDED_DATA_FIELDS = {
     "PAYMENT": (("payment",), ()),
     "FULFILLMENT_ORDERS": (("fulfillmentOrders",), ()),
 }
-ALWAYS_KEPT = {"orderId", "orderAliases", "createdTime", "lastUpdatedTime", "programs",
-               "associatedOrders", "salesChannel", "orderItems"}
-ITEM_ALWAYS_KEPT = {"orderItemId", "quantityOrdered", "measurement", "associatedOrderItems",
-                    "programs", "product"}
+ALWAYS_KEPT = {
+    "orderId",
+    "orderAliases",
+    "createdTime",
+    "lastUpdatedTime",
+    "programs",
+    "associatedOrders",
+    "salesChannel",
+    "orderItems",
+}
+ITEM_ALWAYS_KEPT = {"orderItemId", "quantityOrdered", "measurement", "associatedOrderItems", "programs", "product"}
 
 
 def iso(value):
@@ -198,15 +205,20 @@ class SpApiEmulator:
                 parts.append(entry)
                 continue
             mp_id, name, country, currency, domain = entry
-            parts.append({
-                "marketplace": {
-                    "id": mp_id, "name": name, "countryCode": country,
-                    "defaultCurrencyCode": currency, "defaultLanguageCode": "en_US",
-                    "domainName": domain,
-                },
-                "participation": {"isParticipating": True, "hasSuspendedListings": False},
-                "storeName": f"{seller_id} store",
-            })
+            parts.append(
+                {
+                    "marketplace": {
+                        "id": mp_id,
+                        "name": name,
+                        "countryCode": country,
+                        "defaultCurrencyCode": currency,
+                        "defaultLanguageCode": "en_US",
+                        "domainName": domain,
+                    },
+                    "participation": {"isParticipating": True, "hasSuspendedListings": False},
+                    "storeName": f"{seller_id} store",
+                }
+            )
         with self.lock:
             seller = Seller(seller_id, client_id, client_secret, refresh_token, parts)
             self.sellers[refresh_token] = seller
@@ -291,11 +303,19 @@ class SpApiEmulator:
         with self.lock:
             seller, expires_at = self.access_tokens.get(token, (None, 0))
         if not seller:
-            raise ApiError(403, "Unauthorized", "Access to requested resource is denied.",
-                           "The access token you provided is revoked, malformed or invalid.")
+            raise ApiError(
+                403,
+                "Unauthorized",
+                "Access to requested resource is denied.",
+                "The access token you provided is revoked, malformed or invalid.",
+            )
         if time.monotonic() >= expires_at:
-            raise ApiError(403, "Unauthorized", "Access to requested resource is denied.",
-                           "The access token you provided has expired.")
+            raise ApiError(
+                403,
+                "Unauthorized",
+                "Access to requested resource is denied.",
+                "The access token you provided has expired.",
+            )
         return seller
 
     def _throttle(self, seller, operation):
@@ -305,8 +325,12 @@ class SpApiEmulator:
             if bucket is None:
                 bucket = self.buckets[(seller.seller_id, operation)] = Bucket(rate, burst)
             if not bucket.take():
-                raise ApiError(429, "QuotaExceeded", "You exceeded your quota for the requested resource.",
-                               headers={"x-amzn-RateLimit-Limit": str(rate)})
+                raise ApiError(
+                    429,
+                    "QuotaExceeded",
+                    "You exceeded your quota for the requested resource.",
+                    headers={"x-amzn-RateLimit-Limit": str(rate)},
+                )
 
     def validate(self, model, operation, status, body):
         if self.validator is None or model is None:
@@ -337,14 +361,20 @@ class SpApiEmulator:
         if not client_ok:
             return 401, {"error": "invalid_client", "error_description": "Client authentication failed"}
         if grant != "refresh_token" or not seller or seller.client_id != form.get("client_id"):
-            return 400, {"error": "invalid_grant",
-                         "error_description": "The request has an invalid grant parameter : refresh_token"}
+            return 400, {
+                "error": "invalid_grant",
+                "error_description": "The request has an invalid grant parameter : refresh_token",
+            }
         token = "Atza|" + secrets.token_urlsafe(24)
         with self.lock:
             self.access_tokens[token] = (seller, time.monotonic() + self.token_lifetime)
             self.issued_tokens.append(token)
-        return 200, {"access_token": token, "refresh_token": refresh_token,
-                     "token_type": "bearer", "expires_in": self.token_lifetime}
+        return 200, {
+            "access_token": token,
+            "refresh_token": refresh_token,
+            "token_type": "bearer",
+            "expires_in": self.token_lifetime,
+        }
 
     # ------------------------------------------------------------------ Orders v2026-01-01
 
@@ -375,7 +405,7 @@ class SpApiEmulator:
         else:
             ids, page_size, before = self._search(seller, query)
             offset = 0
-        page = ids[offset:offset + page_size]
+        page = ids[offset : offset + page_size]
         orders = [self._shape(seller.orders[i], included) for i in page if i in seller.orders]
         body = {"orders": orders, "lastUpdatedBefore": iso(before)}
         if offset + page_size < len(ids):
@@ -461,10 +491,16 @@ class SpApiEmulator:
                     raise ApiError(400, "InvalidInput", f"Unknown orderItemId {line['orderItemId']}.")
                 done = (item.get("fulfillment") or {}).get("quantityFulfilled", 0)
                 if line["quantity"] < 1 or done + line["quantity"] > item["quantityOrdered"]:
-                    raise ApiError(400, "InvalidInput",
-                                   f"Quantity {line['quantity']} exceeds what remains to ship for {line['orderItemId']}.")
-            references = {c["body"]["packageDetail"]["packageReferenceId"]
-                          for c in self.confirmations if c["order_id"] == order_id}
+                    raise ApiError(
+                        400,
+                        "InvalidInput",
+                        f"Quantity {line['quantity']} exceeds what remains to ship for {line['orderItemId']}.",
+                    )
+            references = {
+                c["body"]["packageDetail"]["packageReferenceId"]
+                for c in self.confirmations
+                if c["order_id"] == order_id
+            }
             if package["packageReferenceId"] in references:
                 raise ApiError(400, "InvalidInput", "packageReferenceId was already used for this order.")
             for line in package["orderItems"]:
@@ -587,7 +623,7 @@ class _Handler(BaseHTTPRequestHandler):
     emulator = None
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format, *args):  # noqa: A002 - keep test output quiet
+    def log_message(self, format, *args):
         _logger.debug("emulator: " + format, *args)
 
     def do_GET(self):
@@ -682,7 +718,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _fault(self, fault, record):
         kind = fault["kind"]
         if kind == "server_error":
-            return self._send(500, {"errors": [{"code": "InternalFailure", "message": "We encountered an internal error."}]}, record)
+            return self._send(
+                500, {"errors": [{"code": "InternalFailure", "message": "We encountered an internal error."}]}, record
+            )
         if kind == "unavailable":
             return self._send_raw(503, b"<html><body>Service Unavailable</body></html>", "text/html", record)
         if kind == "non_json":
@@ -691,11 +729,22 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_raw(200, b"", "application/json", record)
         if kind == "throttle":
             rate = self.emulator.plans.get(record["operation"], (1.0,))[0]
-            return self._send(429, {"errors": [{"code": "QuotaExceeded", "message": "You exceeded your quota for the requested resource."}]},
-                              record, {"x-amzn-RateLimit-Limit": str(rate)})
+            return self._send(
+                429,
+                {
+                    "errors": [
+                        {"code": "QuotaExceeded", "message": "You exceeded your quota for the requested resource."}
+                    ]
+                },
+                record,
+                {"x-amzn-RateLimit-Limit": str(rate)},
+            )
         if kind == "reject":
-            return self._send(fault.get("status", 400), {"errors": [{"code": fault.get("code", "InvalidInput"),
-                                                                     "message": fault.get("message", "Rejected.")}]}, record)
+            return self._send(
+                fault.get("status", 400),
+                {"errors": [{"code": fault.get("code", "InvalidInput"), "message": fault.get("message", "Rejected.")}]},
+                record,
+            )
         raise ValueError(f"unknown fault {kind}")
 
     def _send(self, status, body, record, headers=None):

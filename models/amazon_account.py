@@ -10,7 +10,6 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import html_escape
 
 from .. import const
-from ..spapi.feeds import Cancellation, build_cancellation_feed, parse_processing_report
 from ..spapi import (
     AmazonAuthorizationError,
     AmazonConfigurationError,
@@ -21,6 +20,7 @@ from ..spapi import (
     Credentials,
     SpApiSession,
 )
+from ..spapi.feeds import Cancellation, build_cancellation_feed, parse_processing_report
 
 _logger = logging.getLogger(__name__)
 
@@ -151,7 +151,8 @@ class AmazonAccount(models.Model):
     @api.constrains("marketplace_ids", "base_marketplace_id")
     def _check_marketplace_region(self):
         for account in self:
-            foreign = account.marketplace_ids.filtered(lambda m: m.region != account.region)
+            region = account.region
+            foreign = account.marketplace_ids.filtered(lambda m, region=region: m.region != region)
             if foreign:
                 raise ValidationError(
                     self.env._(
@@ -242,9 +243,7 @@ class AmazonAccount(models.Model):
             "%(count)s marketplaces available: %(names)s", count=len(known), names=", ".join(known.mapped("name"))
         )
         if unknown:
-            message += " " + self.env._(
-                "Ignored (other region or unknown): %(refs)s", refs=", ".join(unknown)
-            )
+            message += " " + self.env._("Ignored (other region or unknown): %(refs)s", refs=", ".join(unknown))
         self.message_post(body=message)
         return self._notify(self.env._("Marketplaces updated"), message, "success")
 
@@ -450,10 +449,17 @@ class AmazonAccount(models.Model):
             )
         expected = SaleOrder._amazon_grand_total(amazon_order)
         if order.currency_id.compare_amounts(order.amount_total, float(expected)):
-            _logger.warning("Amazon order %s: total %s differs from Amazon's %s", order.amazon_order_ref, order.amount_total, expected)
+            _logger.warning(
+                "Amazon order %s: total %s differs from Amazon's %s",
+                order.amazon_order_ref,
+                order.amount_total,
+                expected,
+            )
             order.message_post(
                 body=self.env._(
-                    "The order total %(total)s differs from Amazon's %(amazon)s.", total=order.amount_total, amazon=expected
+                    "The order total %(total)s differs from Amazon's %(amazon)s.",
+                    total=order.amount_total,
+                    amazon=expected,
                 )
             )
         return order
@@ -506,13 +512,20 @@ class AmazonAccount(models.Model):
         if stats.get("paused"):
             summary += ", " + self.env._("paused: time budget used, the next run resumes")
         values = {"last_sync_date": fields.Datetime.now(), "last_sync_summary": summary}
-        message = self.env._("Amazon synchronization failed: %(error)s", error=self._amazon_error_message(error)) if error else False
+        message = (
+            self.env._("Amazon synchronization failed: %(error)s", error=self._amazon_error_message(error))
+            if error
+            else False
+        )
         notify = bool(new_failures) or (message and message != self.last_sync_error)
         values["last_sync_error"] = message
         self.write(values)
         if notify:
-            lines = [f"<li>{html_escape(f.order_ref)}: {html_escape(f.reason)}</li>"
-                     for f in self.order_failure_ids if f.order_ref in new_failures]
+            lines = [
+                f"<li>{html_escape(f.order_ref)}: {html_escape(f.reason)}</li>"
+                for f in self.order_failure_ids
+                if f.order_ref in new_failures
+            ]
             body = ""
             if message:
                 body += f"<p>{html_escape(message)}</p>"
@@ -550,7 +563,9 @@ class AmazonAccount(models.Model):
             self.env._("Amazon shipments"),
             self.env._(
                 "%(sent)s confirmed, %(rejected)s refused, %(pending)s still pending.",
-                sent=stats["confirmed"], rejected=stats["rejected"], pending=stats["pending"],
+                sent=stats["confirmed"],
+                rejected=stats["rejected"],
+                pending=stats["pending"],
             ),
             kind,
         )
@@ -566,8 +581,13 @@ class AmazonAccount(models.Model):
         """
         self.ensure_one()
         stats = Counter()
-        pickings = self.env["stock.picking"].sudo().search(
-            [("amazon_sync_state", "=", "pending"), ("sale_id.amazon_account_id", "=", self.id)], order="date_done, id"
+        pickings = (
+            self.env["stock.picking"]
+            .sudo()
+            .search(
+                [("amazon_sync_state", "=", "pending"), ("sale_id.amazon_account_id", "=", self.id)],
+                order="date_done, id",
+            )
         )
         if not pickings:
             return stats
@@ -611,13 +631,16 @@ class AmazonAccount(models.Model):
         body = "<p>{}</p><ul>{}</ul><p>{}</p>".format(
             html_escape(self.env._("Amazon refused these shipment confirmations:")),
             rows,
-            html_escape(self.env._("Fix the carrier or tracking reference, then use Retry Amazon Sync on the delivery.")),
+            html_escape(
+                self.env._("Fix the carrier or tracking reference, then use Retry Amazon Sync on the delivery.")
+            ),
         )
         self.env["mail.mail"].sudo().create(
             {
                 "subject": self.env._(
                     "Amazon (%(account)s): %(count)s shipment(s) could not be synchronized",
-                    account=self.name, count=len(pickings),
+                    account=self.name,
+                    count=len(pickings),
                 ),
                 "body_html": body,
                 "recipient_ids": [fields.Command.link(recipient.id)],
@@ -638,7 +661,9 @@ class AmazonAccount(models.Model):
             self.env._("Amazon cancellations"),
             self.env._(
                 "%(sent)s sent, %(done)s confirmed, %(failed)s failed.",
-                sent=stats["sent"], done=stats["done"], failed=stats["failed"],
+                sent=stats["sent"],
+                done=stats["done"],
+                failed=stats["failed"],
             ),
             "danger" if stats.get("failed") or stats.get("error") else "success",
         )
@@ -652,8 +677,10 @@ class AmazonAccount(models.Model):
         self.ensure_one()
         stats = Counter()
         feeds = self.env["amazon.feed"].sudo().search([("account_id", "=", self.id), ("done", "=", False)])
-        orders = self.env["sale.order"].sudo().search(
-            [("amazon_account_id", "=", self.id), ("amazon_cancel_state", "=", "pending")]
+        orders = (
+            self.env["sale.order"]
+            .sudo()
+            .search([("amazon_account_id", "=", self.id), ("amazon_cancel_state", "=", "pending")])
         )
         if not feeds and not orders:
             return stats
@@ -685,7 +712,9 @@ class AmazonAccount(models.Model):
         ]
         content, messages = build_cancellation_feed(self.seller_id, cancellations)
         result = session.submit_feed(
-            const.FEED_ORDER_ACKNOWLEDGEMENT, orders.amazon_marketplace_id.mapped("api_ref"), content,
+            const.FEED_ORDER_ACKNOWLEDGEMENT,
+            orders.amazon_marketplace_id.mapped("api_ref"),
+            content,
             const.FEED_CONTENT_TYPE,
         )
         self.env["amazon.feed"].sudo().create(
@@ -733,7 +762,9 @@ class AmazonAccount(models.Model):
                     unattributed.append(result["description"])
         elif status == const.FEED_FATAL:
             texts = [r["description"] for r in (report or {}).get("results", [])]
-            unattributed.append(self.env._("Amazon refused the whole feed (FATAL): %(why)s", why="; ".join(texts) or "-"))
+            unattributed.append(
+                self.env._("Amazon refused the whole feed (FATAL): %(why)s", why="; ".join(texts) or "-")
+            )
         else:
             unattributed.append(self.env._("Amazon cancelled the feed before processing it."))
         for ref, order in by_ref.items():

@@ -41,8 +41,8 @@ class AmazonMarketplace(models.Model):
         records = []
         for api_ref, name, region, country, currency, tax_included, url in const.MARKETPLACES:
             country_rec = self.env["res.country"].search([("code", "=", country)], limit=1)
-            currency_rec = self.env["res.currency"].with_context(active_test=False).search(
-                [("name", "=", currency)], limit=1
+            currency_rec = (
+                self.env["res.currency"].with_context(active_test=False).search([("name", "=", currency)], limit=1)
             )
             records.append(
                 {

@@ -12,9 +12,7 @@ class AmazonOffer(models.Model):
 
     account_id = fields.Many2one("amazon.account", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
-    marketplace_id = fields.Many2one(
-        "amazon.marketplace", help="Marketplace the offer was first seen on."
-    )
+    marketplace_id = fields.Many2one("amazon.marketplace", help="Marketplace the offer was first seen on.")
     sku = fields.Char(string="SKU", required=True, help="The seller SKU on Amazon.")
     product_id = fields.Many2one(
         "product.product",
@@ -28,6 +26,4 @@ class AmazonOffer(models.Model):
         string="Fulfillment",
     )
 
-    _sku_unique = models.Constraint(
-        "unique(account_id, sku)", "A SKU can only be mapped once per Amazon account."
-    )
+    _sku_unique = models.Constraint("unique(account_id, sku)", "A SKU can only be mapped once per Amazon account.")

@@ -94,7 +94,11 @@ class ResPartner(models.Model):
             )
             if not anonymous:
                 anonymous = Partner.create(
-                    {"name": self.env._("Amazon Customer"), "amazon_customer_key": ANONYMOUS_KEY, "company_id": company.id}
+                    {
+                        "name": self.env._("Amazon Customer"),
+                        "amazon_customer_key": ANONYMOUS_KEY,
+                        "company_id": company.id,
+                    }
                 )
             return {"partner": anonymous, "invoice": anonymous, "shipping": anonymous, "unknown_state": None}
 
@@ -160,6 +164,11 @@ class ResPartner(models.Model):
             if self._amazon_same_address(child, address_values, name):
                 return child
         return contact.create(
-            dict(address_values, type="delivery", parent_id=contact.id, name=name or contact.name,
-                 company_id=contact.company_id.id)
+            dict(
+                address_values,
+                type="delivery",
+                parent_id=contact.id,
+                name=name or contact.name,
+                company_id=contact.company_id.id,
+            )
         )

@@ -9,7 +9,12 @@ from ..spapi import SpApiSession
 
 # Categories of Amazon's proceeds breakdowns, as the import groups them.
 ITEM, SHIPPING, GIFT_WRAP, PROMOTION, SHIPPING_DISCOUNT, OTHER = (
-    "ITEM", "SHIPPING", "GIFT_WRAP", "PROMOTION", "SHIPPING_DISCOUNT", "OTHER",
+    "ITEM",
+    "SHIPPING",
+    "GIFT_WRAP",
+    "PROMOTION",
+    "SHIPPING_DISCOUNT",
+    "OTHER",
 )
 TAX_SUBTYPE_CATEGORY = {
     "ITEM": ITEM,
@@ -70,9 +75,13 @@ def split_item_proceeds(item):
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    amazon_account_id = fields.Many2one("amazon.account", string="Amazon Account", index=True, readonly=True, copy=False)
+    amazon_account_id = fields.Many2one(
+        "amazon.account", string="Amazon Account", index=True, readonly=True, copy=False
+    )
     amazon_order_ref = fields.Char(string="Amazon Reference", index=True, readonly=True, copy=False)
-    amazon_marketplace_id = fields.Many2one("amazon.marketplace", string="Amazon Marketplace", readonly=True, copy=False)
+    amazon_marketplace_id = fields.Many2one(
+        "amazon.marketplace", string="Amazon Marketplace", readonly=True, copy=False
+    )
     amazon_channel = fields.Selection(
         [("fba", "Fulfilled by Amazon"), ("fbm", "Fulfilled by Merchant")],
         string="Amazon Fulfillment",
@@ -80,7 +89,10 @@ class SaleOrder(models.Model):
         copy=False,
     )
     amazon_status = fields.Char(
-        string="Amazon Status", readonly=True, copy=False, help="The order's fulfillment status on Amazon, as last imported."
+        string="Amazon Status",
+        readonly=True,
+        copy=False,
+        help="The order's fulfillment status on Amazon, as last imported.",
     )
 
     amazon_cancel_state = fields.Selection(
@@ -95,7 +107,9 @@ class SaleOrder(models.Model):
         copy=False,
         index=True,
     )
-    amazon_cancel_reason = fields.Selection(const.CANCEL_REASONS, string="Amazon Cancel Reason", readonly=True, copy=False)
+    amazon_cancel_reason = fields.Selection(
+        const.CANCEL_REASONS, string="Amazon Cancel Reason", readonly=True, copy=False
+    )
     amazon_cancel_error = fields.Text(readonly=True, copy=False)
 
     _amazon_order_ref_unique = models.Constraint(
@@ -209,8 +223,15 @@ class SaleOrder(models.Model):
 
         def priced(product, quantity, category, amounts, taxes):
             return self._amazon_prepare_priced_line(
-                product, quantity, amounts.get(category, zero), taxes.get(category, zero), category in taxes,
-                fiscal_position, currency, marketplace, company,
+                product,
+                quantity,
+                amounts.get(category, zero),
+                taxes.get(category, zero),
+                category in taxes,
+                fiscal_position,
+                currency,
+                marketplace,
+                company,
             )
 
         for item in amazon_order["orderItems"]:
@@ -228,8 +249,12 @@ class SaleOrder(models.Model):
                 level = gift_option.get("giftWrapLevel")
                 lines.append(
                     dict(
-                        priced(self.env.ref("amazon_sp_connector.product_amazon_gift_wrap"), 1, GIFT_WRAP, amounts, taxes),
-                        name=self.env._("Gift wrapping %(level)s[%(sku)s]", level=f"{level} " if level else "", sku=sku),
+                        priced(
+                            self.env.ref("amazon_sp_connector.product_amazon_gift_wrap"), 1, GIFT_WRAP, amounts, taxes
+                        ),
+                        name=self.env._(
+                            "Gift wrapping %(level)s[%(sku)s]", level=f"{level} " if level else "", sku=sku
+                        ),
                     )
                 )
             for category in (SHIPPING, PROMOTION, SHIPPING_DISCOUNT, OTHER):
@@ -239,10 +264,14 @@ class SaleOrder(models.Model):
                     total["tax"] += taxes.get(category, zero)
                     total["taxed"] |= category in taxes
             promotion_ids += [
-                p["promotionId"] for p in ((item.get("promotion") or {}).get("breakdowns") or []) if p.get("promotionId")
+                p["promotionId"]
+                for p in ((item.get("promotion") or {}).get("breakdowns") or [])
+                if p.get("promotionId")
             ]
             if gift_option.get("giftMessage"):
-                notes.append(self.env._("Gift message for %(sku)s: %(message)s", sku=sku, message=gift_option["giftMessage"]))
+                notes.append(
+                    self.env._("Gift message for %(sku)s: %(message)s", sku=sku, message=gift_option["giftMessage"])
+                )
 
         shipping_product = self._amazon_shipping_product(account, fulfillment.get("fulfillmentServiceLevel"))
         promotion_product = self.env.ref("amazon_sp_connector.product_amazon_promotion")
@@ -250,7 +279,8 @@ class SaleOrder(models.Model):
             SHIPPING: (shipping_product, shipping_product.name),
             PROMOTION: (
                 promotion_product,
-                self.env._("Promotion discount") + (f" ({', '.join(sorted(set(promotion_ids)))})" if promotion_ids else ""),
+                self.env._("Promotion discount")
+                + (f" ({', '.join(sorted(set(promotion_ids)))})" if promotion_ids else ""),
             ),
             SHIPPING_DISCOUNT: (promotion_product, self.env._("Shipping discount")),
             OTHER: (shipping_product, self.env._("Other charges")),
@@ -350,7 +380,9 @@ class SaleOrder(models.Model):
     @api.model
     def _amazon_grand_total(self, amazon_order):
         """Amazon's total of the order: the sum of its items' proceeds."""
-        return sum((money((i.get("proceeds") or {}).get("proceedsTotal")) for i in amazon_order["orderItems"]), Decimal(0))
+        return sum(
+            (money((i.get("proceeds") or {}).get("proceedsTotal")) for i in amazon_order["orderItems"]), Decimal(0)
+        )
 
     # ------------------------------------------------------------------ helpers with lookups
 
@@ -403,7 +435,9 @@ class SaleOrder(models.Model):
 
     @api.model
     def _amazon_pricelist(self, company, currency_code):
-        currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", currency_code)], limit=1)
+        currency = (
+            self.env["res.currency"].with_context(active_test=False).search([("name", "=", currency_code)], limit=1)
+        )
         if not currency:
             raise UserError(self.env._("Unknown currency %(code)s", code=currency_code))
         if not currency.active:
@@ -436,7 +470,7 @@ class SaleOrder(models.Model):
                         "Amazon account %(account)s has no FBA stock location.", account=order.amazon_account_id.name
                     )
                 )
-            for line in order.order_line.filtered(lambda l: not l.display_type):
+            for line in order.order_line.filtered(lambda line: not line.display_type):
                 if line.product_id.type != "consu":
                     line.qty_delivered = line.product_uom_qty
                     continue
@@ -463,9 +497,7 @@ class SaleOrder(models.Model):
 
     def _amazon_goods_left(self):
         self.ensure_one()
-        return any(
-            move.state == "done" and move.location_dest_usage == "customer" for move in self.order_line.move_ids
-        )
+        return any(move.state == "done" and move.location_dest_usage == "customer" for move in self.order_line.move_ids)
 
     def _amazon_apply_cancellation(self):
         """Amazon canceled the order: cancel it here, unless goods already left.

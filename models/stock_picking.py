@@ -60,7 +60,7 @@ class StockPicking(models.Model):
         for move in self.move_ids.filtered(lambda m: m.state == "done" and m.sale_line_id.amazon_item_ref):
             line = move.sale_line_id
             quantities[line.amazon_item_ref] += move.product_uom._compute_quantity(move.quantity, line.product_uom_id)
-        items = [{"orderItemId": ref, "quantity": int(round(qty))} for ref, qty in quantities.items() if round(qty) > 0]
+        items = [{"orderItemId": ref, "quantity": round(qty)} for ref, qty in quantities.items() if round(qty) > 0]
         if not items:
             raise UserError(
                 self.env._("Delivery %(picking)s shipped no item of the Amazon order.", picking=self.display_name)
@@ -82,9 +82,11 @@ class StockPicking(models.Model):
     def _amazon_customer_deliveries(self):
         """The pickings that hand Amazon FBM goods to the customer (last step of the route)."""
         return self.filtered(
-            lambda p: p.sudo().sale_id.amazon_channel == "fbm"
-            and p.picking_type_code == "outgoing"
-            and p.location_dest_id.usage == "customer"
+            lambda p: (
+                p.sudo().sale_id.amazon_channel == "fbm"
+                and p.picking_type_code == "outgoing"
+                and p.location_dest_id.usage == "customer"
+            )
         )
 
     def _amazon_check_shipping_details(self, before_validation):

@@ -158,9 +158,7 @@ class _Transport:
     def request(self, method, url, *, params=None, data=None, content=None, headers=None):
         operation = self.operation
         try:
-            response = self._client.request(
-                method, url, params=params, data=data, content=content, headers=headers
-            )
+            response = self._client.request(method, url, params=params, data=data, content=content, headers=headers)
         except httpx.TimeoutException as exc:
             raise AmazonNetworkError(
                 f"Amazon did not answer in time ({type(exc).__name__})", operation=operation
@@ -186,9 +184,7 @@ class _Transport:
                 payload = None
         if 200 <= status < 300:
             if status != 204 and self.expects_json and not isinstance(payload, dict | list):
-                raise AmazonServerError(
-                    "Amazon answered without a usable JSON body", **common
-                )
+                raise AmazonServerError("Amazon answered without a usable JSON body", **common)
             return
         code, message = self._error_of(payload)
         message = self._mask(message) or response.reason_phrase or "no message"
@@ -199,9 +195,7 @@ class _Transport:
                 retry_after = 1.0 / float(rate) if rate else None
             except (ValueError, ZeroDivisionError):
                 retry_after = None
-            raise AmazonThrottledError(
-                message, code=code or "QuotaExceeded", retry_after=retry_after, **common
-            )
+            raise AmazonThrottledError(message, code=code or "QuotaExceeded", retry_after=retry_after, **common)
         if status >= 500 or payload is None:
             raise AmazonServerError(message, code=code, **common)
         if status in (401, 403) or code in const.LWA_AUTH_ERRORS:
@@ -637,9 +631,7 @@ class SpApiSession:
         client = self._client(Feeds)
         info = self._call(
             "getFeedDocument",
-            lambda: client._request(
-                f"/feeds/2021-06-30/documents/{document_id}", params={}, add_marketplace=False
-            ),
+            lambda: client._request(f"/feeds/2021-06-30/documents/{document_id}", params={}, add_marketplace=False),
         ).payload
         response = self._call(
             "downloadFeedDocument",
@@ -654,4 +646,4 @@ class SpApiSession:
         return content
 
 
-__all__ = ["TOKENS", "AmazonError", "Credentials", "SpApiSession", "AmazonPermanentError"]
+__all__ = ["TOKENS", "AmazonError", "AmazonPermanentError", "Credentials", "SpApiSession"]

@@ -37,7 +37,7 @@ _VALIDATOR = None
 
 def validator():
     """The official-model validator (strict), loaded once."""
-    global _VALIDATOR  # noqa: PLW0603
+    global _VALIDATOR
     if _VALIDATOR is None:
         _VALIDATOR = ModelValidator(strict=True)
     return _VALIDATOR

@@ -52,9 +52,7 @@ class TestCancellationFeed(CancellationCase):
         self.assertEqual(feed["feedType"], "POST_ORDER_ACKNOWLEDGEMENT_DATA")
         document = self.emulator.feed_documents[feed["_document"]]
         root = etree.fromstring(document["content"])
-        self.assertEqual(
-            sorted(root.xpath("//AmazonOrderID/text()")), sorted(a["orderId"] for a in amazon_orders)
-        )
+        self.assertEqual(sorted(root.xpath("//AmazonOrderID/text()")), sorted(a["orderId"] for a in amazon_orders))
         self.assertEqual(set(root.xpath("//CancelReason/text()")), {"BuyerCanceled"})
         self.assertEqual(len(root.xpath("//Item")), 4)
         self.assertTrue(document["content"].startswith(b"<?xml version='1.0' encoding='UTF-8'?>"))
@@ -70,8 +68,12 @@ class TestCancellationFeed(CancellationCase):
         amazon_orders, orders = self.import_orders(2)
         for order in orders:
             self.cancel_in_odoo(order)
-        self.emulator.inject("processFeed", "reject", match=amazon_orders[0]["orderId"],
-                             message="The order cannot be cancelled: it is being packed.")
+        self.emulator.inject(
+            "processFeed",
+            "reject",
+            match=amazon_orders[0]["orderId"],
+            message="The order cannot be cancelled: it is being packed.",
+        )
         self.run_until_done()
         self.assertEqual(orders[0].amazon_cancel_state, "error")
         self.assertIn("being packed", orders[0].amazon_cancel_error)
@@ -178,8 +180,10 @@ class TestFeedDocuments(CancellationCase):
         self.assertEqual(report["results"][0]["description"], "Nope")
 
     def test_the_emulator_refuses_a_feed_missing_what_amazon_needs(self):
-        broken = b"<AmazonEnvelope><Header/><MessageType>OrderAcknowledgement</MessageType><Message>" \
-                 b"<MessageID>1</MessageID><OrderAcknowledgement><StatusCode>Failure</StatusCode>" \
-                 b"<Item><CancelReason>Whatever</CancelReason></Item></OrderAcknowledgement></Message></AmazonEnvelope>"
+        broken = (
+            b"<AmazonEnvelope><Header/><MessageType>OrderAcknowledgement</MessageType><Message>"
+            b"<MessageID>1</MessageID><OrderAcknowledgement><StatusCode>Failure</StatusCode>"
+            b"<Item><CancelReason>Whatever</CancelReason></Item></OrderAcknowledgement></Message></AmazonEnvelope>"
+        )
         problems = check_document(etree.fromstring(broken), "POST_ORDER_ACKNOWLEDGEMENT_DATA", broken)
         self.assertGreaterEqual(len(problems), 2)

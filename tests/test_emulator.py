@@ -13,6 +13,7 @@ import httpx
 from odoo.tests import tagged
 
 from ..emulator.scenarios import make_item, make_order
+from ..emulator.server import INCLUDED_DATA_FIELDS
 from .common import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, SELLER_ID, SpApiCase, validator
 
 ORDERS_MODEL = "orders_2026-01-01"
@@ -23,21 +24,25 @@ class TestEmulator(SpApiCase):
     def token(self):
         answer = httpx.post(
             self.emulator.lwa_url,
-            data={"grant_type": "refresh_token", "refresh_token": REFRESH_TOKEN,
-                  "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": REFRESH_TOKEN,
+                "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+            },
         )
         self.assertEqual(answer.status_code, 200)
         return answer.json()["access_token"]
 
     def get(self, path, token=None, **params):
-        return httpx.get(self.emulator.url + path, params=params,
-                         headers={"x-amz-access-token": token or self.token()})
+        return httpx.get(self.emulator.url + path, params=params, headers={"x-amz-access-token": token or self.token()})
 
     def test_amazon_sandbox_orders_are_served_as_is_and_validate(self):
         """The x-amzn-api-sandbox orders of Amazon's model, loaded into the emulator,
         come back unchanged from searchOrders and getOrder."""
         examples = [
-            response for status, _request, response in validator().sandbox_examples(ORDERS_MODEL, "searchOrders")
+            response
+            for status, _request, response in validator().sandbox_examples(ORDERS_MODEL, "searchOrders")
             if status == 200
         ]
         sandbox_orders = [order for response in examples for order in response["orders"]]
@@ -45,9 +50,10 @@ class TestEmulator(SpApiCase):
         for order in sandbox_orders:
             self.emulator.put_order(SELLER_ID, order)
         token = self.token()
-        every_part = "BUYER,RECIPIENT,PROCEEDS,EXPENSE,PROMOTION,CANCELLATION,FULFILLMENT,PACKAGES,TAX,PAYMENT,FULFILLMENT_ORDERS"
-        answer = self.get("/orders/2026-01-01/orders", token, lastUpdatedAfter="2024-01-01T00:00:00Z",
-                          includedData=every_part)
+        every_part = ",".join(INCLUDED_DATA_FIELDS)
+        answer = self.get(
+            "/orders/2026-01-01/orders", token, lastUpdatedAfter="2024-01-01T00:00:00Z", includedData=every_part
+        )
         self.assertEqual(answer.status_code, 200)
         served = {o["orderId"]: o for o in answer.json()["orders"]}
         for order in sandbox_orders:
@@ -57,15 +63,22 @@ class TestEmulator(SpApiCase):
         self.assertEqual(self.emulator.validation_errors, [])
 
     def test_every_sandbox_example_of_the_served_operations_validates(self):
-        served = [("orders_2026-01-01", "searchOrders"), ("orders_2026-01-01", "getOrder"),
-                  ("ordersV0", "confirmShipment"), ("sellers", "getMarketplaceParticipations"),
-                  ("feeds_2021-06-30", "createFeedDocument"), ("feeds_2021-06-30", "createFeed"),
-                  ("feeds_2021-06-30", "getFeed"), ("feeds_2021-06-30", "getFeedDocument")]
+        served = [
+            ("orders_2026-01-01", "searchOrders"),
+            ("orders_2026-01-01", "getOrder"),
+            ("ordersV0", "confirmShipment"),
+            ("sellers", "getMarketplaceParticipations"),
+            ("feeds_2021-06-30", "createFeedDocument"),
+            ("feeds_2021-06-30", "createFeed"),
+            ("feeds_2021-06-30", "getFeed"),
+            ("feeds_2021-06-30", "getFeedDocument"),
+        ]
         checked = 0
         for model, operation in served:
             for status, _request, response in validator().sandbox_examples(model, operation):
-                self.assertEqual(validator().response_errors(model, operation, status, response), [],
-                                 f"{operation} {status}")
+                self.assertEqual(
+                    validator().response_errors(model, operation, status, response), [], f"{operation} {status}"
+                )
                 checked += 1
         self.assertGreaterEqual(checked, 15)
 
@@ -80,11 +93,28 @@ class TestEmulator(SpApiCase):
 
     def test_built_orders_validate_with_every_option(self):
         order = make_order(
-            items=[make_item("SKU-1", 2, "10.00", tax="1.60", shipping="4.99", shipping_tax="0.40",
-                             shipping_discount="1.00", promotion="2.00", promotion_ids=["PROMO-1"],
-                             gift_wrap="3.00", gift_wrap_tax="0.24", gift_message="Enjoy",
-                             gift_wrap_level="Classic", condition="USED", condition_subtype="LIKE_NEW")],
-            business_vat="DE123456789", company_name="ACME GmbH", marketplace_id="A1PA6795UKMFR9",
+            items=[
+                make_item(
+                    "SKU-1",
+                    2,
+                    "10.00",
+                    tax="1.60",
+                    shipping="4.99",
+                    shipping_tax="0.40",
+                    shipping_discount="1.00",
+                    promotion="2.00",
+                    promotion_ids=["PROMO-1"],
+                    gift_wrap="3.00",
+                    gift_wrap_tax="0.24",
+                    gift_message="Enjoy",
+                    gift_wrap_level="Classic",
+                    condition="USED",
+                    condition_subtype="LIKE_NEW",
+                )
+            ],
+            business_vat="DE123456789",
+            company_name="ACME GmbH",
+            marketplace_id="A1PA6795UKMFR9",
         )
         self.assertEqual(validator().response_errors(ORDERS_MODEL, "getOrder", 200, {"order": order}), [])
         self.assertEqual(order["orderItems"][0]["proceeds"]["proceedsTotal"]["amount"], "27.23")
@@ -92,10 +122,16 @@ class TestEmulator(SpApiCase):
     def test_confirm_shipment_body_is_checked_against_the_model(self):
         order = make_order(items=[make_item("SKU-1")])
         self.emulator.put_order(SELLER_ID, order)
-        body = {"marketplaceId": "ATVPDKIKX0DER", "packageDetail": {
-            "packageReferenceId": 1,  # must be a string
-            "carrierCode": "UPS", "trackingNumber": "1Z999", "shipDate": "2026-11-20T10:00:00Z",
-            "orderItems": [{"orderItemId": order["orderItems"][0]["orderItemId"], "quantity": 1}]}}
+        body = {
+            "marketplaceId": "ATVPDKIKX0DER",
+            "packageDetail": {
+                "packageReferenceId": 1,  # must be a string
+                "carrierCode": "UPS",
+                "trackingNumber": "1Z999",
+                "shipDate": "2026-11-20T10:00:00Z",
+                "orderItems": [{"orderItemId": order["orderItems"][0]["orderItemId"], "quantity": 1}],
+            },
+        }
         url = f"{self.emulator.url}/orders/v0/orders/{order['orderId']}/shipmentConfirmation"
         headers = {"x-amz-access-token": self.token()}
         refused = httpx.post(url, json=body, headers=headers)
@@ -103,7 +139,9 @@ class TestEmulator(SpApiCase):
         self.assertIn("packageReferenceId", refused.json()["errors"][0]["details"])
         body["packageDetail"]["packageReferenceId"] = "1"
         self.assertEqual(httpx.post(url, json=body, headers=headers).status_code, 204)
-        self.assertEqual(self.emulator.order(SELLER_ID, order["orderId"])["fulfillment"]["fulfillmentStatus"], "SHIPPED")
+        self.assertEqual(
+            self.emulator.order(SELLER_ID, order["orderId"])["fulfillment"]["fulfillmentStatus"], "SHIPPED"
+        )
 
     def test_usage_plan_is_enforced_with_429_and_the_rate_header(self):
         self.emulator.set_plan("getMarketplaceParticipations", 0.5, 2)
@@ -115,8 +153,11 @@ class TestEmulator(SpApiCase):
         self.assertEqual(throttled.json()["errors"][0]["code"], "QuotaExceeded")
 
     def test_search_refuses_a_before_less_than_two_minutes_ago(self):
-        answer = self.get("/orders/2026-01-01/orders", lastUpdatedAfter="2026-01-01T00:00:00Z",
-                          lastUpdatedBefore=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        answer = self.get(
+            "/orders/2026-01-01/orders",
+            lastUpdatedAfter="2026-01-01T00:00:00Z",
+            lastUpdatedBefore=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        )
         self.assertEqual(answer.status_code, 400)
         self.assertEqual(answer.json()["errors"][0]["code"], "InvalidInput")
 
@@ -129,20 +170,31 @@ class TestEmulator(SpApiCase):
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         script = Path(__file__).resolve().parents[1] / "emulator" / "server.py"
-        process = subprocess.Popen([sys.executable, str(script), "--port", str(port)],
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen(
+            [sys.executable, str(script), "--port", str(port)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.addCleanup(process.wait, 10)
         self.addCleanup(process.terminate)
         banner = process.stdout.readline()
         self.assertIn(f"127.0.0.1:{port}", banner)
-        from ..emulator.scenarios import DEMO_CREDENTIALS  # noqa: PLC0415
+        from ..emulator.scenarios import DEMO_CREDENTIALS
 
-        token = httpx.post(f"http://127.0.0.1:{port}/auth/o2/token", data={
-            "grant_type": "refresh_token", "refresh_token": DEMO_CREDENTIALS["Refresh Token"],
-            "client_id": DEMO_CREDENTIALS["LWA Client ID"], "client_secret": DEMO_CREDENTIALS["LWA Client Secret"],
-        }).json()["access_token"]
-        orders = httpx.get(f"http://127.0.0.1:{port}/orders/2026-01-01/orders",
-                           params={"lastUpdatedAfter": "2026-01-01T00:00:00Z", "includedData": "FULFILLMENT"},
-                           headers={"x-amz-access-token": token}).json()["orders"]
+        token = httpx.post(
+            f"http://127.0.0.1:{port}/auth/o2/token",
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": DEMO_CREDENTIALS["Refresh Token"],
+                "client_id": DEMO_CREDENTIALS["LWA Client ID"],
+                "client_secret": DEMO_CREDENTIALS["LWA Client Secret"],
+            },
+        ).json()["access_token"]
+        orders = httpx.get(
+            f"http://127.0.0.1:{port}/orders/2026-01-01/orders",
+            params={"lastUpdatedAfter": "2026-01-01T00:00:00Z", "includedData": "FULFILLMENT"},
+            headers={"x-amz-access-token": token},
+        ).json()["orders"]
         self.assertGreaterEqual(len(orders), 5)
         json.dumps(orders)

@@ -63,7 +63,9 @@ class TestOrderCreation(ImportCase):
                 ],
                 buyer_name="Ada Lovelace",
                 buyer_email="ada@marketplace.amazon.com",
-                address=make_address("Ada Lovelace", "12 Analytical Way", "Seattle", "98101", "US", "WA", phone="+1 206 555 0100"),
+                address=make_address(
+                    "Ada Lovelace", "12 Analytical Way", "Seattle", "98101", "US", "WA", phone="+1 206 555 0100"
+                ),
                 created=datetime(2026, 11, 20, 14, 30),
             )
         )
@@ -91,8 +93,16 @@ class TestOrderCreation(ImportCase):
         customer = order.partner_id
         self.assertRecordValues(
             customer,
-            [{"name": "Ada Lovelace", "email": "ada@marketplace.amazon.com", "street": "12 Analytical Way",
-              "city": "Seattle", "zip": "98101", "phone": "+1 206 555 0100"}],
+            [
+                {
+                    "name": "Ada Lovelace",
+                    "email": "ada@marketplace.amazon.com",
+                    "street": "12 Analytical Way",
+                    "city": "Seattle",
+                    "zip": "98101",
+                    "phone": "+1 206 555 0100",
+                }
+            ],
         )
         self.assertEqual(customer.state_id.code, "WA")
         self.assertEqual(order.partner_shipping_id, customer)
@@ -118,8 +128,12 @@ class TestOrderCreation(ImportCase):
 
     def test_fba_shipped_order_gets_done_moves_out_of_the_amazon_location_and_no_picking(self):
         amazon_order = self.put(
-            make_order(items=[make_item("MUG-BLUE", 3, "10.00", tax="2.40")], fulfilled_by="AMAZON",
-                       status="SHIPPED", anonymous=True)
+            make_order(
+                items=[make_item("MUG-BLUE", 3, "10.00", tax="2.40")],
+                fulfilled_by="AMAZON",
+                status="SHIPPED",
+                anonymous=True,
+            )
         )
         self.sync()
         order = self.sale_order(amazon_order)
@@ -130,11 +144,18 @@ class TestOrderCreation(ImportCase):
         move = order.order_line.move_ids
         self.assertRecordValues(
             move,
-            [{"state": "done", "quantity": 3.0, "location_id": self.account.fba_location_id.id,
-              "location_dest_id": self.env.ref("stock.stock_location_customers").id, "product_id": self.mug.id}],
+            [
+                {
+                    "state": "done",
+                    "quantity": 3.0,
+                    "location_id": self.account.fba_location_id.id,
+                    "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                    "product_id": self.mug.id,
+                }
+            ],
         )
         self.assertEqual(move.sale_line_id.amazon_item_ref, amazon_order["orderItems"][0]["orderItemId"])
-        for line in order.order_line.filtered(lambda l: not l.display_type):
+        for line in order.order_line.filtered(lambda line: not line.display_type):
             self.assertEqual(line.qty_delivered, line.product_uom_qty)
         self.assertEqual(order.invoice_status, "to invoice")
         self.assertMatchesAmazon(order, 30.00, 32.40)
@@ -169,23 +190,35 @@ class TestOrderCreation(ImportCase):
         office = make_address("Alan Turing", "2 Hut Eight", "Seattle", "98102", "US", "WA")
         ago = datetime.now() - timedelta(minutes=10)
         first = self.put(make_order(items=[make_item("A")], buyer_name="Alan Turing", address=home, updated=ago))
-        second = self.put(make_order(items=[make_item("A")], buyer_name="Alan Turing", address=office,
-                                     updated=ago + timedelta(minutes=1)))
-        third = self.put(make_order(items=[make_item("A")], buyer_name="Alan Turing", address=office,
-                                    updated=ago + timedelta(minutes=2)))
+        second = self.put(
+            make_order(
+                items=[make_item("A")], buyer_name="Alan Turing", address=office, updated=ago + timedelta(minutes=1)
+            )
+        )
+        third = self.put(
+            make_order(
+                items=[make_item("A")], buyer_name="Alan Turing", address=office, updated=ago + timedelta(minutes=2)
+            )
+        )
         self.sync()
         first_so, second_so, third_so = self.sale_order(first), self.sale_order(second), self.sale_order(third)
         self.assertEqual(first_so.partner_id, second_so.partner_id)
         self.assertEqual(first_so.partner_shipping_id, first_so.partner_id)
         delivery = second_so.partner_shipping_id
-        self.assertRecordValues(delivery, [{"type": "delivery", "parent_id": first_so.partner_id.id, "street": "2 Hut Eight"}])
+        self.assertRecordValues(
+            delivery, [{"type": "delivery", "parent_id": first_so.partner_id.id, "street": "2 Hut Eight"}]
+        )
         self.assertEqual(third_so.partner_shipping_id, delivery)
         self.assertEqual(self.env["res.partner"].search_count([("name", "=", "Alan Turing")]), 2)
 
     def test_business_order_gets_a_company_customer_with_its_vat(self):
         amazon_order = self.put(
-            make_order(items=[make_item("A", 1, "100.00", tax="8.00")], buyer_name="Grace Hopper",
-                       company_name="Navy Computing Inc", business_vat="US123456789")
+            make_order(
+                items=[make_item("A", 1, "100.00", tax="8.00")],
+                buyer_name="Grace Hopper",
+                company_name="Navy Computing Inc",
+                business_vat="US123456789",
+            )
         )
         self.sync()
         order = self.sale_order(amazon_order)
@@ -211,10 +244,12 @@ class TestOrderCreation(ImportCase):
 class TestOrderMoney(ImportCase):
     def test_us_order_with_sales_tax_collected_by_amazon_matches_to_the_cent(self):
         amazon_order = self.put(
-            make_order(items=[
-                make_item("A", 3, "3.33", tax="0.90", shipping="4.99", shipping_tax="0.45", promotion="1.00"),
-                make_item("B", 7, "1.43", tax="0.81"),
-            ])
+            make_order(
+                items=[
+                    make_item("A", 3, "3.33", tax="0.90", shipping="4.99", shipping_tax="0.45", promotion="1.00"),
+                    make_item("B", 7, "1.43", tax="0.81"),
+                ]
+            )
         )
         self.sync()
         order = self.sale_order(amazon_order)
@@ -226,16 +261,42 @@ class TestOrderMoney(ImportCase):
         groups = order.tax_totals["subtotals"][0]["tax_groups"]
         self.assertEqual([(g["group_name"], g["tax_amount_currency"]) for g in groups], [("Amazon Tax", 2.16)])
 
+    def test_the_invoice_of_an_fba_order_keeps_amazons_amounts(self):
+        amazon_order = self.put(
+            make_order(
+                items=[make_item("MUG-BLUE", 3, "3.33", tax="0.90", shipping="4.99", shipping_tax="0.45")],
+                fulfilled_by="AMAZON",
+                status="SHIPPED",
+            )
+        )
+        self.sync()
+        order = self.sale_order(amazon_order)
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.assertEqual((invoice.amount_untaxed, invoice.amount_tax, invoice.amount_total), (14.98, 1.35, 16.33))
+        self.assertEqual(order.invoice_status, "invoiced")
+
     def test_eu_vat_included_order_matches_amazon_to_the_cent(self):
         self.env["account.fiscal.position"].search([]).auto_apply = False
         vat = self.env["account.tax"].create({"name": "19% VAT", "amount": 19, "type_tax_use": "sale"})
         products = self.mug | self.env.ref("amazon_sp_connector.product_amazon_shipping") | self.default_product
         products.taxes_id = vat
-        self.emulator.add_seller("A2EUSELLER", "amzn1.application-oa2-client.test", "test-client-secret-0123456789",
-                                 "Atzr|eu-refresh", [DE, UK])
-        account = self.env["amazon.account"].create(self.account_values(
-            name="Amazon DE", seller_id="A2EUSELLER", refresh_token="Atzr|eu-refresh",
-            base_marketplace_id=self.marketplace_de.id, last_orders_sync=fields.Datetime.now() - timedelta(days=1)))
+        self.emulator.add_seller(
+            "A2EUSELLER",
+            "amzn1.application-oa2-client.test",
+            "test-client-secret-0123456789",
+            "Atzr|eu-refresh",
+            [DE, UK],
+        )
+        account = self.env["amazon.account"].create(
+            self.account_values(
+                name="Amazon DE",
+                seller_id="A2EUSELLER",
+                refresh_token="Atzr|eu-refresh",
+                base_marketplace_id=self.marketplace_de.id,
+                last_orders_sync=fields.Datetime.now() - timedelta(days=1),
+            )
+        )
         amazon_order = self.put(
             make_order(
                 items=[make_item("MUG-BLUE", 3, "19.99", shipping="4.99"), make_item("ZZ", 1, "0.99")],
@@ -253,16 +314,26 @@ class TestOrderMoney(ImportCase):
         self.assertEqual(order.order_line.filtered("amazon_item_ref")[0].tax_ids, vat)
 
     def test_jp_order_in_yen_matches_amazon(self):
-        self.emulator.add_seller("A3JPSELLER", "amzn1.application-oa2-client.test", "test-client-secret-0123456789",
-                                 "Atzr|jp-refresh", [JP])
-        account = self.env["amazon.account"].create(self.account_values(
-            name="Amazon JP", seller_id="A3JPSELLER", refresh_token="Atzr|jp-refresh",
-            base_marketplace_id=self.env.ref("amazon_sp_connector.marketplace_a1vc38t7yxb528").id,
-            last_orders_sync=fields.Datetime.now() - timedelta(days=1)))
+        self.emulator.add_seller(
+            "A3JPSELLER", "amzn1.application-oa2-client.test", "test-client-secret-0123456789", "Atzr|jp-refresh", [JP]
+        )
+        account = self.env["amazon.account"].create(
+            self.account_values(
+                name="Amazon JP",
+                seller_id="A3JPSELLER",
+                refresh_token="Atzr|jp-refresh",
+                base_marketplace_id=self.env.ref("amazon_sp_connector.marketplace_a1vc38t7yxb528").id,
+                last_orders_sync=fields.Datetime.now() - timedelta(days=1),
+            )
+        )
         amazon_order = self.put(
-            make_order(items=[make_item("ECHO", 1, "5980"), make_item("FIRE", 2, "6980", shipping="350")],
-                       marketplace_id=JP[0], fulfilled_by="AMAZON", status="SHIPPED",
-                       address=make_address("Taro", "1-2-3", "Tokyo", "150-0002", "JP", None)),
+            make_order(
+                items=[make_item("ECHO", 1, "5980"), make_item("FIRE", 2, "6980", shipping="350")],
+                marketplace_id=JP[0],
+                fulfilled_by="AMAZON",
+                status="SHIPPED",
+                address=make_address("Taro", "1-2-3", "Tokyo", "150-0002", "JP", None),
+            ),
             seller="A3JPSELLER",
         )
         self.sync(account)
@@ -277,10 +348,25 @@ class TestOrderMoney(ImportCase):
         )
         amazon_order = self.put(
             make_order(
-                items=[make_item("MUG-BLUE", 2, "10.00", tax="1.60", shipping="5.00", shipping_tax="0.40",
-                                 shipping_discount="2.00", promotion="3.00", promotion_ids=["SPRING-10"],
-                                 gift_wrap="2.50", gift_wrap_tax="0.20", gift_message="Happy birthday!",
-                                 gift_wrap_level="Classic", condition="USED", condition_subtype="LIKE_NEW")],
+                items=[
+                    make_item(
+                        "MUG-BLUE",
+                        2,
+                        "10.00",
+                        tax="1.60",
+                        shipping="5.00",
+                        shipping_tax="0.40",
+                        shipping_discount="2.00",
+                        promotion="3.00",
+                        promotion_ids=["SPRING-10"],
+                        gift_wrap="2.50",
+                        gift_wrap_tax="0.20",
+                        gift_message="Happy birthday!",
+                        gift_wrap_level="Classic",
+                        condition="USED",
+                        condition_subtype="LIKE_NEW",
+                    )
+                ],
                 service_level="EXPEDITED",
             )
         )
@@ -293,9 +379,11 @@ class TestOrderMoney(ImportCase):
         self.assertEqual(lines["Promotion discount (SPRING-10)"].price_subtotal, -3.00)
         self.assertEqual(lines["Shipping discount"].price_subtotal, -2.00)
         self.assertEqual(lines["Gift wrapping Classic [MUG-BLUE]"].price_subtotal, 2.50)
-        self.assertEqual(lines["Gift wrapping Classic [MUG-BLUE]"].product_id,
-                         self.env.ref("amazon_sp_connector.product_amazon_gift_wrap"))
-        note = order.order_line.filtered(lambda l: l.display_type == "line_note")
+        self.assertEqual(
+            lines["Gift wrapping Classic [MUG-BLUE]"].product_id,
+            self.env.ref("amazon_sp_connector.product_amazon_gift_wrap"),
+        )
+        note = order.order_line.filtered(lambda line: line.display_type == "line_note")
         self.assertIn("Happy birthday!", note.name)
         # 20 + 5 - 3 - 2 + 2.5 = 22.50 untaxed, + 2.20 tax
         self.assertMatchesAmazon(order, 22.50, 24.70)
@@ -398,8 +486,9 @@ class TestOrderLifecycle(ImportCase):
         self.assertEqual(len(self.account.message_ids), messages_before)
 
         # fixed on Amazon's side, without a new update time: the retry imports it
-        fixed = make_order(bad["orderId"], items=[make_item("MUG-BLUE", 1, "7.00")],
-                           updated=datetime.now() - timedelta(days=3))
+        fixed = make_order(
+            bad["orderId"], items=[make_item("MUG-BLUE", 1, "7.00")], updated=datetime.now() - timedelta(days=3)
+        )
         self.put(fixed)
         self.assertEqual(self.sync()["retried"], 1)
         self.assertFalse(self.account.order_failure_ids)
@@ -436,8 +525,12 @@ class TestOrderLifecycle(ImportCase):
 
     def test_cron_syncs_every_account_even_when_one_fails(self):
         broken = self.env["amazon.account"].create(
-            self.account_values(name="Broken", seller_id="A9BROKEN", refresh_token="Atzr|revoked",
-                                last_orders_sync=fields.Datetime.now() - timedelta(days=1))
+            self.account_values(
+                name="Broken",
+                seller_id="A9BROKEN",
+                refresh_token="Atzr|revoked",
+                last_orders_sync=fields.Datetime.now() - timedelta(days=1),
+            )
         )
         amazon_order = self.put(make_order(items=[make_item("MUG-BLUE")]))
         self.env["amazon.account"]._cron_sync_orders()
@@ -452,8 +545,11 @@ class TestOrderScale(ImportCase):
         imported and the pagination token saved; the next run resumes on page 2; a
         normal run costs ceil(N/100) searchOrders calls and no getOrder."""
         orders = [
-            self.put(make_order(items=[make_item("MUG-BLUE", 1, "4.00")], fulfilled_by="AMAZON", status="SHIPPED",
-                                anonymous=True))
+            self.put(
+                make_order(
+                    items=[make_item("MUG-BLUE", 1, "4.00")], fulfilled_by="AMAZON", status="SHIPPED", anonymous=True
+                )
+            )
             for _i in range(150)
         ]
         cursor = self.account.last_orders_sync
@@ -482,7 +578,6 @@ class TestOrderScale(ImportCase):
         self.assertEqual(len(self.emulator.calls("searchOrders")), 2)
         self.assertEqual(self.emulator.calls("getOrder"), [])
 
-
     def test_a_run_out_of_time_budget_pauses_after_a_page_and_the_next_run_goes_on(self):
         for _i in range(101):
             self.put(make_order(items=[make_item("MUG-BLUE")], fulfilled_by="AMAZON", status="SHIPPED", anonymous=True))
@@ -502,8 +597,13 @@ class TestMultiMarketplaceAndCompany(ImportCase):
     def test_orders_of_every_synchronized_marketplace_are_imported(self):
         self.account.marketplace_ids = self.marketplace_us | self.marketplace_ca
         us = self.put(make_order(items=[make_item("MUG-BLUE")]))
-        ca = self.put(make_order(items=[make_item("MUG-BLUE", 1, "13.00", tax="1.69")], marketplace_id=CA[0],
-                                 address=make_address(country="CA", state="ON", city="Toronto", postal="M5V 2T6")))
+        ca = self.put(
+            make_order(
+                items=[make_item("MUG-BLUE", 1, "13.00", tax="1.69")],
+                marketplace_id=CA[0],
+                address=make_address(country="CA", state="ON", city="Toronto", postal="M5V 2T6"),
+            )
+        )
         self.sync()
         self.assertEqual(self.sale_order(us).amazon_marketplace_id, self.marketplace_us)
         ca_order = self.sale_order(ca)
@@ -515,14 +615,30 @@ class TestMultiMarketplaceAndCompany(ImportCase):
 
     def test_two_companies_two_accounts_no_cross_talk(self):
         other_company = self.env["res.company"].create(
-            {"name": "Second Shop", "currency_id": self.env.ref("base.USD").id, "country_id": self.env.ref("base.us").id}
+            {
+                "name": "Second Shop",
+                "currency_id": self.env.ref("base.USD").id,
+                "country_id": self.env.ref("base.us").id,
+            }
         )
         self.env.user.company_ids |= other_company
-        self.emulator.add_seller("A4SECOND", "amzn1.application-oa2-client.test", "test-client-secret-0123456789",
-                                 "Atzr|second-refresh", [("ATVPDKIKX0DER", "Amazon.com", "US", "USD", "www.amazon.com")])
-        second = self.env["amazon.account"].create(self.account_values(
-            name="Second", seller_id="A4SECOND", refresh_token="Atzr|second-refresh", company_id=other_company.id,
-            team_id=False, last_orders_sync=fields.Datetime.now() - timedelta(days=1)))
+        self.emulator.add_seller(
+            "A4SECOND",
+            "amzn1.application-oa2-client.test",
+            "test-client-secret-0123456789",
+            "Atzr|second-refresh",
+            [("ATVPDKIKX0DER", "Amazon.com", "US", "USD", "www.amazon.com")],
+        )
+        second = self.env["amazon.account"].create(
+            self.account_values(
+                name="Second",
+                seller_id="A4SECOND",
+                refresh_token="Atzr|second-refresh",
+                company_id=other_company.id,
+                team_id=False,
+                last_orders_sync=fields.Datetime.now() - timedelta(days=1),
+            )
+        )
         mine = self.put(make_order(items=[make_item("MUG-BLUE")], buyer_name="Same Buyer"))
         theirs = self.put(make_order(items=[make_item("MUG-BLUE")], buyer_name="Same Buyer"), seller="A4SECOND")
         self.env["amazon.account"]._cron_sync_orders()
@@ -535,9 +651,7 @@ class TestMultiMarketplaceAndCompany(ImportCase):
         self.assertEqual(their_order.partner_id.company_id, other_company)
         self.assertNotEqual(my_order.partner_id, their_order.partner_id)
         self.assertEqual(their_order.picking_ids.company_id, other_company)
-        self.assertEqual(
-            self.env["amazon.offer"].search([("account_id", "=", second.id)]).company_id, other_company
-        )
+        self.assertEqual(self.env["amazon.offer"].search([("account_id", "=", second.id)]).company_id, other_company)
 
 
 @tagged("post_install", "-at_install")

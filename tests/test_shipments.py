@@ -54,7 +54,7 @@ class ShipmentCase(ImportCase):
 @tagged("post_install", "-at_install")
 class TestShipmentConfirmation(ShipmentCase):
     def test_full_shipment_is_confirmed_after_commit_with_carrier_and_tracking(self):
-        amazon_order, order, picking = self.import_order()
+        amazon_order, _order, picking = self.import_order()
         self.validate(picking)
         self.assertEqual(picking.amazon_sync_state, "pending")
         self.assertEqual(self.emulator.calls("confirmShipment"), [], "nothing leaves during the validation")
@@ -71,11 +71,14 @@ class TestShipmentConfirmation(ShipmentCase):
         self.assertEqual(package["trackingNumber"], "1Z999AA10123456784")
         self.assertTrue(package["shipDate"].endswith("Z"))
         self.assertEqual(
-            sorted((i["orderItemId"], i["quantity"]) for i in package["orderItems"]), sorted([(mug_ref, 3), (poster_ref, 1)])
+            sorted((i["orderItemId"], i["quantity"]) for i in package["orderItems"]),
+            sorted([(mug_ref, 3), (poster_ref, 1)]),
         )
         self.assertEqual(picking.amazon_sync_state, "done")
         self.assertIn("Shipment confirmed to Amazon", picking.message_ids[0].body)
-        self.assertEqual(self.emulator.order(SELLER_ID, amazon_order["orderId"])["fulfillment"]["fulfillmentStatus"], "SHIPPED")
+        self.assertEqual(
+            self.emulator.order(SELLER_ID, amazon_order["orderId"])["fulfillment"]["fulfillmentStatus"], "SHIPPED"
+        )
 
     def test_two_partial_pickings_with_a_backorder_confirm_exactly_their_quantities(self):
         amazon_order, order, picking = self.import_order()
@@ -85,14 +88,17 @@ class TestShipmentConfirmation(ShipmentCase):
         self.assertEqual(len(backorder), 1)
         self.assertFalse(backorder.amazon_sync_state)
         self.account._sync_pickings()
-        self.assertEqual(self.emulator.order(SELLER_ID, amazon_order["orderId"])["fulfillment"]["fulfillmentStatus"],
-                         "PARTIALLY_SHIPPED")
+        self.assertEqual(
+            self.emulator.order(SELLER_ID, amazon_order["orderId"])["fulfillment"]["fulfillmentStatus"],
+            "PARTIALLY_SHIPPED",
+        )
         self.validate(backorder, tracking="1Z999AA10123456785")
         self.account._sync_pickings()
         first, second = self.confirmations(amazon_order)
         self.assertEqual([(i["orderItemId"], i["quantity"]) for i in first["orderItems"]], [(mug_ref, 2)])
         self.assertEqual(
-            sorted((i["orderItemId"], i["quantity"]) for i in second["orderItems"]), sorted([(mug_ref, 1), (poster_ref, 1)])
+            sorted((i["orderItemId"], i["quantity"]) for i in second["orderItems"]),
+            sorted([(mug_ref, 1), (poster_ref, 1)]),
         )
         self.assertNotEqual(first["packageReferenceId"], second["packageReferenceId"])
         self.assertEqual((picking | backorder).mapped("amazon_sync_state"), ["done", "done"])
@@ -163,8 +169,13 @@ class TestShipmentFailures(ShipmentCase):
         self.time_passes()
         second_amazon, _second, second_picking = self.import_order()
         for amazon_order in (first_amazon, second_amazon):
-            self.emulator.inject("confirmShipment", "reject", match=amazon_order["orderId"],
-                                 code="InvalidInput", message="The tracking number is not valid for this carrier.")
+            self.emulator.inject(
+                "confirmShipment",
+                "reject",
+                match=amazon_order["orderId"],
+                code="InvalidInput",
+                message="The tracking number is not valid for this carrier.",
+            )
         self.validate(first_picking)
         self.validate(second_picking)
         mails_before = self.env["mail.mail"].search([])

@@ -43,7 +43,9 @@ class TestSpApiSession(SpApiCase):
         session.get_marketplace_participations()
         self.emulator.inject("getMarketplaceParticipations", "expire_token")
         participations = session.get_marketplace_participations()
-        self.assertEqual({p["marketplace_id"] for p in participations}, {"ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1F83G8C2ARO7P"})
+        self.assertEqual(
+            {p["marketplace_id"] for p in participations}, {"ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1F83G8C2ARO7P"}
+        )
         self.assertEqual(len(self.emulator.calls("lwa_token")), 2)
         self.assertEqual(self.statuses("getMarketplaceParticipations"), [200, 403, 200])
 

@@ -17,7 +17,9 @@ class AmazonCancelOrder(models.TransientModel):
         self.ensure_one()
         orders = self.order_ids
         orders.with_context(disable_cancel_warning=True)._action_cancel()
-        orders.write({"amazon_cancel_state": "pending", "amazon_cancel_reason": self.reason, "amazon_cancel_error": False})
+        orders.write(
+            {"amazon_cancel_state": "pending", "amazon_cancel_reason": self.reason, "amazon_cancel_error": False}
+        )
         for order in orders:
             order.message_post(
                 body=self.env._(

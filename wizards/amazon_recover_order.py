@@ -14,7 +14,9 @@ class AmazonRecoverOrder(models.TransientModel):
     _name = "amazon.recover.order"
     _description = "Recover an Amazon Order"
 
-    account_id = fields.Many2one("amazon.account", required=True, default=lambda self: self.env.context.get("active_id"))
+    account_id = fields.Many2one(
+        "amazon.account", required=True, default=lambda self: self.env.context.get("active_id")
+    )
     order_ref = fields.Char(string="Amazon Order Reference", required=True, help="e.g. 111-1234567-1234567")
 
     @api.constrains("order_ref")
@@ -56,7 +58,9 @@ class AmazonRecoverOrder(models.TransientModel):
             status = (amazon_order.get("fulfillment") or {}).get("fulfillmentStatus")
             raise UserError(
                 self.env._(
-                    "Amazon order %(ref)s is %(status)s: orders in that status are not imported.", ref=ref, status=status
+                    "Amazon order %(ref)s is %(status)s: orders in that status are not imported.",
+                    ref=ref,
+                    status=status,
                 )
             )
         return {
