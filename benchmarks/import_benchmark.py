@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""Order-import benchmark: the connector against a bare-ORM floor, in one run.
+
+    python3 benchmarks/import_benchmark.py [--orders 200]
+
+Creates a throwaway database with the addon, starts the SP-API emulator, then measures:
+
+* **import**: ``amazon.account._sync_orders()`` importing N orders (half FBM with a delivery,
+  half FBA with done stock moves; two items, shipping and tax each), over real HTTP;
+* **floor**: the same documents created with plain ORM calls (partner, sale order with the
+  same lines, confirmation, FBA moves), no Amazon mapping at all;
+* **API calls per order**, from the emulator's request log;
+* **orders/hour under Amazon's default usage plans**: the smaller of what the processing
+  speed allows and what searchOrders' documented plan (0.0056 requests/s, burst 20, 100
+  orders a page) allows once its burst is spent.
+
+The emulator's usage plans are set fast here, so that the measurement is the processing
+time; Amazon's pacing enters through the last figure.
+"""
+
+import argparse
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parents[1]
+
+
+def setup_database(work, db):
+    addons = work / "addons"
+    addons.mkdir()
+    (addons / "amazon_sp_connector").symlink_to(HERE)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            "-d",
+            db,
+            "--addons-path",
+            str(addons),
+            "--data-dir",
+            str(work / "data"),
+            "-i",
+            "amazon_sp_connector",
+            "--stop-after-init",
+            "--log-level",
+            "warn",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return addons
+
+
+def drop_database(db):
+    import psycopg2  # noqa: PLC0415
+
+    if "odoo.sql_db" in sys.modules:
+        sys.modules["odoo.sql_db"].close_db(db)
+    conn = psycopg2.connect(dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        cr.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (db,))
+        cr.execute(f'DROP DATABASE IF EXISTS "{db}"')
+    conn.close()
+
+
+def amazon_orders(count):
+    from odoo.addons.amazon_sp_connector.emulator.scenarios import make_item, make_order  # noqa: PLC0415
+
+    orders = []
+    for index in range(count):
+        fba = index % 2 == 1
+        orders.append(
+            make_order(
+                items=[
+                    make_item("BENCH-MUG", 2, "12.50", tax="2.25", shipping="4.99", shipping_tax="0.45"),
+                    make_item(f"BENCH-SKU-{index % 20}", 1, "7.00", tax="0.63"),
+                ],
+                buyer_name=f"Buyer {index % 50}",
+                fulfilled_by="AMAZON" if fba else "MERCHANT",
+                status="SHIPPED" if fba else "UNSHIPPED",
+            )
+        )
+    return orders
+
+
+def floor(env, account, orders, products):
+    """The same documents with bare ORM calls."""
+    customers = env.ref("stock.stock_location_customers")
+    tax = env["sale.order"]._amazon_tax(account.company_id)
+    for data in orders:
+        partner = env["res.partner"].create({"name": data["buyer"]["buyerName"], "company_id": account.company_id.id})
+        fba = data["fulfillment"]["fulfilledBy"] == "AMAZON"
+        order = env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "company_id": account.company_id.id,
+                "warehouse_id": account.warehouse_id.id,
+                "order_line": [
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": products[i["product"]["sellerSku"]].id,
+                            "product_uom_qty": i["quantityOrdered"],
+                            "price_unit": 10.0,
+                            "tax_ids": [(6, 0, tax.ids)],
+                        },
+                    )
+                    for i in data["orderItems"]
+                ]
+                + [
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": env.ref("amazon_sp_connector.product_amazon_shipping").id,
+                            "price_unit": 4.99,
+                            "tax_ids": [(6, 0, tax.ids)],
+                        },
+                    )
+                ],
+            }
+        )
+        order.with_context(skip_procurement=fba).action_confirm()
+        if fba:
+            moves = env["stock.move"].create(
+                [
+                    {
+                        "product_id": line.product_id.id,
+                        "product_uom_qty": line.product_uom_qty,
+                        "product_uom": line.product_uom_id.id,
+                        "location_id": account.fba_location_id.id,
+                        "location_dest_id": customers.id,
+                        "sale_line_id": line.id,
+                    }
+                    for line in order.order_line
+                    if line.product_id.type == "consu"
+                ]
+            )
+            moves._action_confirm()
+            for move in moves:
+                move.quantity = move.product_uom_qty
+            moves.picked = True
+            moves._action_done()
+    env.flush_all()
+
+
+def run(db, count):
+    import odoo.api  # noqa: PLC0415
+    import odoo.fields  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    from odoo.addons.amazon_sp_connector.emulator.scenarios import DEMO_CREDENTIALS, load_demo  # noqa: PLC0415
+    from odoo.addons.amazon_sp_connector.emulator.server import SpApiEmulator  # noqa: PLC0415
+
+    emulator = SpApiEmulator().start()
+    load_demo(emulator)
+    emulator.seller(DEMO_CREDENTIALS["Seller ID"]).orders.clear()
+    for operation in list(emulator.plans):
+        emulator.set_plan(operation, 1000.0, emulator.plans[operation][1])
+    orders = amazon_orders(count)
+    for data in orders:
+        emulator.put_order(DEMO_CREDENTIALS["Seller ID"], data)
+    registry = Registry(db)
+    results = {}
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        account = env["amazon.account"].create(
+            {
+                "name": "Benchmark",
+                "seller_id": DEMO_CREDENTIALS["Seller ID"],
+                "lwa_client_id": DEMO_CREDENTIALS["LWA Client ID"],
+                "lwa_client_secret": DEMO_CREDENTIALS["LWA Client Secret"],
+                "refresh_token": DEMO_CREDENTIALS["Refresh Token"],
+                "base_marketplace_id": env.ref("amazon_sp_connector.marketplace_atvpdkikx0der").id,
+                "sp_api_endpoint": emulator.url,
+                "lwa_endpoint": emulator.lwa_url,
+                "last_orders_sync": odoo.fields.Datetime.now() - timedelta(days=1),
+            }
+        )
+        cr.commit()
+        started = time.perf_counter()
+        stats = account._sync_orders(time_budget=3600)
+        env.flush_all()
+        results["import"] = time.perf_counter() - started
+        results["created"] = stats["created"]
+        results["requests"] = {
+            op: len(emulator.calls(op)) for op in ("lwa_token", "searchOrders", "getOrder") if emulator.calls(op)
+        }
+        products = {o.sku: o.product_id for o in env["amazon.offer"].search([("account_id", "=", account.id)])}
+        started = time.perf_counter()
+        floor(env, account, orders, products)
+        results["floor"] = time.perf_counter() - started
+        cr.rollback()
+    emulator.stop()
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=200)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="amazon_bench_"))
+    db = f"amazon_sp_bench_{os.getpid()}"
+    try:
+        addons = setup_database(work, db)
+        from odoo.tools import config  # noqa: PLC0415
+
+        config.parse_config(
+            ["--addons-path", str(addons), "--data-dir", str(work / "data"), "--log-level", "warn", "-d", db]
+        )
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        results = run(db, args.orders)
+    finally:
+        drop_database(db)
+        shutil.rmtree(work, ignore_errors=True)
+    count = args.orders
+    per_order = results["import"] / count * 1000
+    floor_per_order = results["floor"] / count * 1000
+    calls = sum(results["requests"].values())
+    cpu_bound = 3_600_000 / per_order
+    # searchOrders default plan: 0.0056 requests/s, 100 orders a page, after the burst of 20 pages
+    api_bound = 0.0056 * 100 * 3600
+    print(f"orders imported                 {results['created']} of {count} (half FBM, half FBA)")  # noqa: T201
+    print(f"import                          {per_order:.1f} ms/order")  # noqa: T201
+    print(f"bare-ORM floor (same run)       {floor_per_order:.1f} ms/order")  # noqa: T201
+    print(f"import / floor                  {per_order / floor_per_order:.2f}x")  # noqa: T201
+    print(f"API calls                       {results['requests']} = {calls / count:.3f} per order")  # noqa: T201
+    print(f"orders/hour, processing         {cpu_bound:,.0f}")  # noqa: T201
+    print(f"orders/hour, Amazon's plan      {api_bound:,.0f} sustained (+2,000 at once from the burst)")  # noqa: T201
+    print(f"orders/hour under Amazon limits {min(cpu_bound, api_bound):,.0f}")  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()
