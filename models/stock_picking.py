@@ -27,7 +27,8 @@ class StockPicking(models.Model):
         amazon = self._amazon_customer_deliveries()
         amazon._amazon_check_shipping_details(before_validation=True)
         result = super()._action_done()
-        amazon = amazon.filtered(lambda p: p.state == "done")
+        # already synchronized (Amazon saw it shipped from Seller Central): nothing to send
+        amazon = amazon.filtered(lambda p: p.state == "done" and p.amazon_sync_state != "done")
         if amazon:
             amazon._amazon_check_shipping_details(before_validation=False)
             amazon.write({"amazon_sync_state": "pending", "amazon_sync_error": False})

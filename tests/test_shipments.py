@@ -1,7 +1,7 @@
 """FBM deliveries back to Amazon: confirmShipment after commit, failures, retries."""
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from ..emulator.scenarios import make_item, make_order
 from .common import SELLER_ID
@@ -146,6 +146,28 @@ class TestShipmentConfirmation(ShipmentCase):
         self.assertEqual(ship.amazon_sync_state, "pending")
         self.account._sync_pickings()
         self.assertEqual(len(self.confirmations(amazon_order)), 1)
+
+    def test_warehouse_staff_validate_with_their_own_rights(self):
+        clerk = new_test_user(self.env, "amz_clerk", groups="stock.group_stock_user")
+        _amazon_order, _order, picking = self.import_order()
+        picking.carrier_id = self.ups
+        picking.carrier_tracking_ref = "1Z999AA10123456784"
+        picking = picking.with_user(clerk)
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        picking._action_done()
+        self.assertEqual(picking.amazon_sync_state, "pending")
+
+    def test_a_delivery_amazon_already_saw_shipped_is_not_sent_again(self):
+        amazon_order, _order, picking = self.import_order()
+        self.time_passes()
+        self.emulator.set_status(SELLER_ID, amazon_order["orderId"], "SHIPPED")
+        self.sync()
+        self.assertEqual(picking.amazon_sync_state, "done")
+        self.validate(picking)
+        self.account._sync_pickings()
+        self.assertEqual(self.emulator.calls("confirmShipment"), [])
 
     def test_a_rolled_back_validation_sends_nothing(self):
         _amazon_order, _order, picking = self.import_order()
