@@ -5,7 +5,7 @@ import logging
 from odoo.tests import BaseCase, TransactionCase
 
 from ..emulator.models import ModelValidator
-from ..emulator.server import SpApiEmulator
+from ..emulator.server import DEFAULT_PLANS, SpApiEmulator
 from ..spapi import BUCKETS, TOKENS, Credentials
 
 SELLER_ID = "A1TESTSELLER01"
@@ -20,17 +20,7 @@ DE = ("A1PA6795UKMFR9", "Amazon.de", "DE", "EUR", "www.amazon.de")
 
 # Fast but realistic usage plans: Amazon's documented bursts, quicker refill, so that a
 # test run does not wait minutes for searchOrders' 0.0056 requests per second.
-FAST_PLANS = {
-    "searchOrders": (20.0, 20),
-    "getOrder": (20.0, 30),
-    "confirmShipment": (20.0, 10),
-    "createFeedDocument": (20.0, 15),
-    "createFeed": (20.0, 15),
-    "getFeed": (20.0, 15),
-    "getFeedDocument": (20.0, 10),
-    "getMarketplaceParticipations": (20.0, 15),
-    "listTransactions": (20.0, 10),
-}
+FAST_PLANS = {operation: (20.0, burst) for operation, (_rate, burst) in DEFAULT_PLANS.items()}
 
 _VALIDATOR = None
 
