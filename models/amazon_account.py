@@ -260,6 +260,37 @@ class AmazonAccount(models.Model):
         kind = "danger" if stats.get("error") else "warning" if stats.get("failed") else "success"
         return self._notify(self.env._("Amazon orders synchronized"), self.last_sync_summary, kind)
 
+    def action_sync_pickings(self):
+        """Send the pending shipment confirmations of this account now."""
+        self.ensure_one()
+        stats = self._sync_pickings()
+        kind = "danger" if stats.get("error") or stats.get("rejected") else "success"
+        return self._notify(
+            self.env._("Amazon shipments"),
+            self.env._(
+                "%(sent)s confirmed, %(rejected)s refused, %(pending)s still pending.",
+                sent=stats["confirmed"],
+                rejected=stats["rejected"],
+                pending=stats["pending"],
+            ),
+            kind,
+        )
+
+    def action_sync_cancellations(self):
+        """Report pending cancellations to Amazon and read the results of sent feeds."""
+        self.ensure_one()
+        stats = self._sync_cancellations()
+        return self._notify(
+            self.env._("Amazon cancellations"),
+            self.env._(
+                "%(sent)s sent, %(done)s confirmed, %(failed)s failed.",
+                sent=stats["sent"],
+                done=stats["done"],
+                failed=stats["failed"],
+            ),
+            "danger" if stats.get("failed") or stats.get("error") else "success",
+        )
+
     def action_view_offers(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("amazon_sp_connector.action_amazon_offer")
@@ -554,22 +585,6 @@ class AmazonAccount(models.Model):
 
     # ------------------------------------------------------------------ shipments
 
-    def action_sync_pickings(self):
-        """Send the pending shipment confirmations of this account now."""
-        self.ensure_one()
-        stats = self._sync_pickings()
-        kind = "danger" if stats.get("error") or stats.get("rejected") else "success"
-        return self._notify(
-            self.env._("Amazon shipments"),
-            self.env._(
-                "%(sent)s confirmed, %(rejected)s refused, %(pending)s still pending.",
-                sent=stats["confirmed"],
-                rejected=stats["rejected"],
-                pending=stats["pending"],
-            ),
-            kind,
-        )
-
     def _sync_pickings(self):
         """Confirm this account's pending FBM shipments to Amazon (after commit: this runs
         in the picking-sync cron, never in the validating transaction).
@@ -652,21 +667,6 @@ class AmazonAccount(models.Model):
         )
 
     # ------------------------------------------------------------------ cancellations
-
-    def action_sync_cancellations(self):
-        """Report pending cancellations to Amazon and read the results of sent feeds."""
-        self.ensure_one()
-        stats = self._sync_cancellations()
-        return self._notify(
-            self.env._("Amazon cancellations"),
-            self.env._(
-                "%(sent)s sent, %(done)s confirmed, %(failed)s failed.",
-                sent=stats["sent"],
-                done=stats["done"],
-                failed=stats["failed"],
-            ),
-            "danger" if stats.get("failed") or stats.get("error") else "success",
-        )
 
     def _sync_cancellations(self):
         """Poll the feeds in progress (one getFeed each), then send every pending
@@ -781,23 +781,7 @@ class AmazonAccount(models.Model):
                 stats["done"] += 1
         feed.done = True
 
-    @api.model
-    def _cron_sync_cancellations(self):
-        """Scheduled action "Amazon: sync cancellations"."""
-        for account in self.search([]):
-            account._sync_cancellations()
-
-    @api.model
-    def _cron_sync_pickings(self):
-        """Scheduled action "Amazon: sync pickings"."""
-        for account in self.search([]):
-            account._sync_pickings()
-
-    @api.model
-    def _cron_sync_orders(self):
-        """Scheduled action: sync every active account; one account's failure never stops the others."""
-        for account in self.search([]):
-            account._sync_orders()
+    # ------------------------------------------------------------------ helpers
 
     def _sp_credentials(self):
         """The plain-values credentials of this account (read as superuser)."""
@@ -889,3 +873,38 @@ class AmazonAccount(models.Model):
                 }
             )
         return location
+
+    # ------------------------------------------------------------------ crons
+
+    @api.model
+    def _cron_for_each_account(self, method, label):
+        """Run ``method`` on every active account. Amazon and data problems are already
+        recorded by the methods themselves; an unexpected error of one account is rolled
+        back, logged and recorded on it, and the next account goes on."""
+        for account in self.search([]):
+            try:
+                getattr(account, method)()
+            except Exception as exc:  # one account must never stop the others
+                if getattr(threading.current_thread(), "testing", False):
+                    raise
+                self.env.cr.rollback()
+                _logger.exception("Amazon account %s: %s failed", account.id, label)
+                message = self.env._("%(label)s failed unexpectedly: %(error)s", label=label, error=str(exc))
+                account.last_sync_error = message
+                account.message_post(body=message, partner_ids=account.user_id.partner_id.ids)
+                self.env.cr.commit()
+
+    @api.model
+    def _cron_sync_orders(self):
+        """Scheduled action "Amazon: sync orders"."""
+        self._cron_for_each_account("_sync_orders", self.env._("Order sync"))
+
+    @api.model
+    def _cron_sync_pickings(self):
+        """Scheduled action "Amazon: sync pickings"."""
+        self._cron_for_each_account("_sync_pickings", self.env._("Shipment sync"))
+
+    @api.model
+    def _cron_sync_cancellations(self):
+        """Scheduled action "Amazon: sync cancellations"."""
+        self._cron_for_each_account("_sync_cancellations", self.env._("Cancellation sync"))
