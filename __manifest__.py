@@ -25,6 +25,4 @@
         "views/amazon_feed_views.xml",
         "views/amazon_menus.xml",
     ],
-    "installable": True,
-    "application": False,
 }

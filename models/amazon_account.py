@@ -142,7 +142,7 @@ class AmazonAccount(models.Model):
     sync_next_token = fields.Char(string="Pagination Token", copy=False, readonly=True)
     last_sync_date = fields.Datetime(string="Last Sync", copy=False, readonly=True)
     last_sync_summary = fields.Char(string="Last Sync Result", copy=False, readonly=True)
-    last_sync_error = fields.Text(string="Last Sync Error", copy=False, readonly=True)
+    last_sync_error = fields.Text(copy=False, readonly=True)
     order_failure_ids = fields.One2many("amazon.order.failure", "account_id", string="Failed Orders")
     order_failure_count = fields.Integer(compute="_compute_order_failure_count")
 

@@ -19,7 +19,6 @@ class DeliveryCarrier(models.Model):
         "Amazon's codes is sent as that code, any other as 'Other' with the carrier's name.",
     )
     amazon_carrier_name = fields.Char(
-        string="Amazon Carrier Name",
         help="Name sent to Amazon with the code (defaults to the carrier's name for Other).",
     )
 

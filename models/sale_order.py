@@ -75,13 +75,9 @@ def split_item_proceeds(item):
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    amazon_account_id = fields.Many2one(
-        "amazon.account", string="Amazon Account", index=True, readonly=True, copy=False
-    )
+    amazon_account_id = fields.Many2one("amazon.account", index=True, readonly=True, copy=False)
     amazon_order_ref = fields.Char(string="Amazon Reference", index=True, readonly=True, copy=False)
-    amazon_marketplace_id = fields.Many2one(
-        "amazon.marketplace", string="Amazon Marketplace", readonly=True, copy=False
-    )
+    amazon_marketplace_id = fields.Many2one("amazon.marketplace", readonly=True, copy=False)
     amazon_channel = fields.Selection(
         [("fba", "Fulfilled by Amazon"), ("fbm", "Fulfilled by Merchant")],
         string="Amazon Fulfillment",
@@ -89,7 +85,6 @@ class SaleOrder(models.Model):
         copy=False,
     )
     amazon_status = fields.Char(
-        string="Amazon Status",
         readonly=True,
         copy=False,
         help="The order's fulfillment status on Amazon, as last imported.",
@@ -107,9 +102,7 @@ class SaleOrder(models.Model):
         copy=False,
         index=True,
     )
-    amazon_cancel_reason = fields.Selection(
-        const.CANCEL_REASONS, string="Amazon Cancel Reason", readonly=True, copy=False
-    )
+    amazon_cancel_reason = fields.Selection(const.CANCEL_REASONS, readonly=True, copy=False)
     amazon_cancel_error = fields.Text(readonly=True, copy=False)
 
     _amazon_order_ref_unique = models.Constraint(

@@ -16,7 +16,7 @@ class StockPicking(models.Model):
     _inherit = "stock.picking"
 
     amazon_sync_state = fields.Selection(SYNC_STATES, string="Amazon Sync", copy=False, index=True, tracking=True)
-    amazon_sync_error = fields.Text(string="Amazon Sync Error", copy=False, readonly=True)
+    amazon_sync_error = fields.Text(copy=False, readonly=True)
 
     # ------------------------------------------------------------------ CRUD-level hooks
 

@@ -24,7 +24,7 @@ class CancellationCase(ImportCase):
     def cancel_in_odoo(self, order, reason="NoInventory"):
         action = order.action_cancel()
         self.assertEqual(action["res_model"], "amazon.cancel.order")
-        wizard = Form(self.env["amazon.cancel.order"].with_context(action["context"]))
+        wizard = Form(self.env["amazon.cancel.order"].with_context(**action["context"]))
         wizard.reason = reason
         wizard.save().action_confirm()
 
