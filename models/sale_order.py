@@ -173,7 +173,12 @@ class SaleOrder(models.Model):
         fulfillment = amazon_order.get("fulfillment") or {}
         channel = const.FULFILLED_BY_TO_CHANNEL.get(fulfillment.get("fulfilledBy"), "fbm")
         lines = self._amazon_prepare_lines_values(
-            account, amazon_order, products, fiscal_position, pricelist.currency_id, marketplace
+            account,
+            amazon_order,
+            products,
+            fiscal_position,
+            pricelist.currency_id or account.company_id.currency_id,
+            marketplace,
         )
         return {
             "partner_id": partners["partner"].id,
@@ -428,13 +433,23 @@ class SaleOrder(models.Model):
 
     @api.model
     def _amazon_pricelist(self, company, currency_code):
+        """The pricelist giving an order Amazon's currency.
+
+        None for the company's currency (an order without pricelist is in it). For another
+        currency: the company's pricelist in it, created if needed; the currency and the
+        Pricelists feature are activated (without the feature, saving the settings would
+        archive every pricelist).
+        """
         currency = (
             self.env["res.currency"].with_context(active_test=False).search([("name", "=", currency_code)], limit=1)
         )
         if not currency:
             raise UserError(self.env._("Unknown currency %(code)s", code=currency_code))
+        if currency == company.currency_id:
+            return self.env["product.pricelist"]
         if not currency.active:
             currency.sudo().active = True
+        self.env.ref("base.group_user").sudo()._apply_group(self.env.ref("product.group_product_pricelist"))
         Pricelist = self.env["product.pricelist"].sudo()
         pricelist = Pricelist.search(
             [("currency_id", "=", currency.id), ("company_id", "in", (False, company.id))],

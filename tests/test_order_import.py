@@ -90,6 +90,7 @@ class TestOrderCreation(ImportCase):
             ],
         )
         self.assertEqual(order.currency_id.name, "USD")
+        self.assertFalse(order.pricelist_id, "an order in the company's currency needs no pricelist")
         customer = order.partner_id
         self.assertRecordValues(
             customer,
@@ -609,6 +610,8 @@ class TestMultiMarketplaceAndCompany(ImportCase):
         ca_order = self.sale_order(ca)
         self.assertEqual(ca_order.amazon_marketplace_id, self.marketplace_ca)
         self.assertEqual(ca_order.currency_id.name, "CAD")
+        self.assertEqual(ca_order.pricelist_id.currency_id.name, "CAD")
+        self.assertIn(self.env.ref("product.group_product_pricelist"), self.env.ref("base.group_user").implied_ids)
         self.assertMatchesAmazon(ca_order, 13.00, 14.69)
         query = self.emulator.calls("searchOrders")[0]["query"]
         self.assertEqual(set(query["marketplaceIds"]), {"ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"})
