@@ -364,18 +364,22 @@ class SpApiSession:
             except AmazonRetryableError as exc:
                 self._log_failure(operation, exc, started)
                 self.calls.append((operation, "retry"))
-                if isinstance(exc, AmazonThrottledError):
-                    bucket.drain()
-                    if exc.retry_after:
-                        bucket.observe_rate(1.0 / exc.retry_after)
                 attempt += 1
                 if attempt > self.max_retries:
                     raise
                 delay = min(self.MAX_BACKOFF, self.backoff * (2 ** (attempt - 1)))
                 delay *= 0.5 + random.random() / 2  # jitter, keeps workers apart
                 if isinstance(exc, AmazonThrottledError):
-                    delay = max(delay, bucket.wait_time())
-                elif self.deadline is not None and self._clock() + delay > self.deadline:
+                    # Amazon's bucket is empty: so is ours, and the next reservation waits
+                    # for a token at the announced rate. A repeated 429 means other clients
+                    # share the quota: back off on top.
+                    bucket.drain()
+                    if exc.retry_after:
+                        bucket.observe_rate(1.0 / exc.retry_after)
+                    if attempt > 1:
+                        self._wait(delay, operation)
+                    continue
+                if self.deadline is not None and self._clock() + delay > self.deadline:
                     raise  # out of time while Amazon fails: report the failure, not a pause
                 self._wait(delay, operation)
                 continue
