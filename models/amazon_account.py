@@ -192,6 +192,13 @@ class AmazonAccount(models.Model):
                 vals["marketplace_ids"] = [fields.Command.set([vals["base_marketplace_id"]])]
         return super().create(vals_list)
 
+    def write(self, vals):
+        if "last_orders_sync" in vals:
+            # A moved cursor (the documented forced resync) starts a new window: a saved
+            # pagination token belongs to the old one.
+            vals = dict(vals, sync_window_before=False, sync_next_token=False)
+        return super().write(vals)
+
     # ------------------------------------------------------------------ actions
 
     def action_test_connection(self):

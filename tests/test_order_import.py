@@ -579,6 +579,16 @@ class TestOrderScale(ImportCase):
         self.assertEqual(len(self.emulator.calls("searchOrders")), 2)
         self.assertEqual(self.emulator.calls("getOrder"), [])
 
+    def test_moving_the_cursor_back_during_an_interrupted_window_starts_a_new_window(self):
+        self.account.write(
+            {"sync_window_before": fields.Datetime.now() - timedelta(hours=1), "sync_next_token": "stale"}
+        )
+        self.account.last_orders_sync = fields.Datetime.now() - timedelta(days=2)
+        self.assertFalse(self.account.sync_window_before or self.account.sync_next_token)
+        amazon_order = self.put(make_order(items=[make_item("MUG-BLUE")]))
+        self.assertEqual(self.sync()["created"], 1)
+        self.assertTrue(self.sale_order(amazon_order))
+
     def test_a_run_out_of_time_budget_pauses_after_a_page_and_the_next_run_goes_on(self):
         for _i in range(101):
             self.put(make_order(items=[make_item("MUG-BLUE")], fulfilled_by="AMAZON", status="SHIPPED", anonymous=True))
