@@ -234,6 +234,11 @@ class SaleOrder(models.Model):
 
         for item in amazon_order["orderItems"]:
             sku = (item.get("product") or {}).get("sellerSku") or ""
+            if int(item["quantityOrdered"]) <= 0:  # canceled out of a partially canceled order
+                notes.append(
+                    self.env._("Canceled on Amazon: %(item)s", item=self._amazon_item_description(item).split("\n")[0])
+                )
+                continue
             amounts, taxes = split_item_proceeds(item)
             lines.append(
                 dict(

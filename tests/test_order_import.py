@@ -343,6 +343,17 @@ class TestOrderMoney(ImportCase):
         self.assertEqual(order.amount_total, 20290)
         self.assertEqual(order.amount_total, float(self.env["sale.order"]._amazon_grand_total(amazon_order)))
 
+    def test_an_item_canceled_out_of_the_order_becomes_a_note(self):
+        canceled = make_item("POSTER", 1, "0.00", title="Poster")
+        canceled["quantityOrdered"] = 0
+        canceled["fulfillment"] = {"quantityFulfilled": 0, "quantityUnfulfilled": 0}
+        amazon_order = self.put(make_order(items=[make_item("MUG-BLUE", 1, "10.00", tax="0.80"), canceled]))
+        self.sync()
+        order = self.sale_order(amazon_order)
+        self.assertEqual(len(order.order_line.filtered("amazon_item_ref")), 1)
+        self.assertIn("Canceled on Amazon: [POSTER] Poster", order.order_line.filtered("display_type").name)
+        self.assertMatchesAmazon(order, 10.00, 10.80)
+
     def test_shipping_promotion_and_gift_lines(self):
         expedited = self.env["product.product"].create(
             {"name": "Expedited shipping", "default_code": "Expedited", "type": "service"}
