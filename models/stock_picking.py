@@ -24,11 +24,11 @@ class StockPicking(models.Model):
         """Amazon FBM deliveries need a carrier and a tracking reference; once validated,
         they are scheduled for confirmation to Amazon (sent by the picking-sync cron after
         this transaction commits, so a rolled-back validation never reaches Amazon)."""
-        amazon = self._amazon_customer_deliveries()
+        # already synchronized (Amazon saw it shipped from Seller Central): nothing to check or send
+        amazon = self._amazon_customer_deliveries().filtered(lambda p: p.amazon_sync_state != "done")
         amazon._amazon_check_shipping_details(before_validation=True)
         result = super()._action_done()
-        # already synchronized (Amazon saw it shipped from Seller Central): nothing to send
-        amazon = amazon.filtered(lambda p: p.state == "done" and p.amazon_sync_state != "done")
+        amazon = amazon.filtered(lambda p: p.state == "done")
         if amazon:
             amazon._amazon_check_shipping_details(before_validation=False)
             amazon.write({"amazon_sync_state": "pending", "amazon_sync_error": False})
