@@ -12,7 +12,6 @@ instead of silently carrying data the real Amazon would never send.
 import copy
 import json
 import os
-import re
 from pathlib import Path
 
 from jsonschema import Draft4Validator
@@ -43,7 +42,6 @@ class Operation:
         self.path = path
         self.operation_id = spec["operationId"]
         self.spec = spec
-        self.pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$")
 
 
 class ModelValidator:

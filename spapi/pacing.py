@@ -35,12 +35,6 @@ class TokenBucket:
         self.tokens = min(self.burst, self.tokens + elapsed * self.rate)
         self.updated = now
 
-    def wait_time(self):
-        """Seconds until a token would be available, without taking it."""
-        with self._lock:
-            self._refill(self._clock())
-            return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
-
     def reserve(self):
         """Take one token; return the seconds to wait before the call may be sent."""
         with self._lock:

@@ -137,7 +137,7 @@ class _SessionTokenAuth(AccessTokenClient):
     session = None
 
     def get_auth(self):
-        return AccessTokenResponse(access_token=self.session._current_token(), expires_in=0)
+        return AccessTokenResponse(access_token=self.session._ensure_token(), expires_in=0)
 
 
 class _Transport:
@@ -264,7 +264,6 @@ class SpApiSession:
         self._clock = clock
         self._transport = _Transport(timeout, self.mask)
         self._clients = {}
-        self.calls = []  # (operation, outcome) of this session, for callers' statistics
 
     # ------------------------------------------------------------------ plumbing
 
@@ -359,11 +358,9 @@ class SpApiSession:
                     TOKENS.drop(self.credentials.key)
                     token_refreshed = True
                     continue
-                self.calls.append((operation, "error"))
                 raise
             except AmazonRetryableError as exc:
                 self._log_failure(operation, exc, started)
-                self.calls.append((operation, "retry"))
                 attempt += 1
                 if attempt > self.max_retries:
                     raise
@@ -385,12 +382,10 @@ class SpApiSession:
                 continue
             except AmazonError as exc:
                 self._log_failure(operation, exc, started)
-                self.calls.append((operation, "error"))
                 raise
             headers = getattr(response, "headers", None) or {}
             if headers.get(const.RATE_LIMIT_HEADER):
                 bucket.observe_rate(headers[const.RATE_LIMIT_HEADER])
-            self.calls.append((operation, "ok"))
             _logger.debug(
                 "SP-API %s ok in %.0f ms (request %s)",
                 operation,
@@ -408,12 +403,6 @@ class SpApiSession:
         )
 
     # ------------------------------------------------------------------ LWA
-
-    def _current_token(self):
-        token = TOKENS.get(self.credentials.key, time.time())
-        if not token:  # only when a caller bypasses _call
-            token = self._ensure_token()
-        return token
 
     def _ensure_token(self):
         """Return a valid access token, refreshing it through LWA when needed."""

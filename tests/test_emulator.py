@@ -1,7 +1,6 @@
 """The emulator is faithful: its bodies match Amazon's official models and it enforces limits."""
 
 import copy
-import json
 import socket
 import subprocess
 import sys
@@ -197,4 +196,3 @@ class TestEmulator(SpApiCase):
             headers={"x-amz-access-token": token},
         ).json()["orders"]
         self.assertGreaterEqual(len(orders), 5)
-        json.dumps(orders)
