@@ -59,21 +59,21 @@ class ResPartner(models.Model):
         return values, unknown_state
 
     @api.model
-    def _amazon_prepare_buyer_values(self, account, amazon_order):
-        """Values of the buyer's contact (address = the delivery address)."""
+    def _amazon_prepare_buyer_values(self, account, amazon_order, key, address_values):
+        """Values of the buyer's contact (address = the delivery address).
+
+        :param key: the buyer key (:meth:`_amazon_buyer_key`)
+        :param address_values: the delivery address (:meth:`_amazon_prepare_address_values`)
+        """
         buyer = amazon_order.get("buyer") or {}
-        address = self._amazon_address(amazon_order)
-        values, _unknown = self._amazon_prepare_address_values(address)
-        values.update(
-            {
-                "name": buyer.get("buyerName") or address.get("name"),
-                "email": buyer.get("buyerEmail") or False,
-                "company_id": account.company_id.id,
-                "amazon_customer_key": self._amazon_buyer_key(amazon_order),
-                "lang": False,
-            }
+        return dict(
+            address_values,
+            name=buyer.get("buyerName") or self._amazon_address(amazon_order).get("name"),
+            email=buyer.get("buyerEmail") or False,
+            company_id=account.company_id.id,
+            amazon_customer_key=key,
+            lang=False,
         )
-        return values
 
     # ------------------------------------------------------------------ business
 
@@ -108,7 +108,7 @@ class ResPartner(models.Model):
             [("amazon_customer_key", "=", key), ("company_id", "=", company.id), ("type", "=", "contact")], limit=1
         )
         if not contact:
-            values = self._amazon_prepare_buyer_values(account, amazon_order)
+            values = self._amazon_prepare_buyer_values(account, amazon_order, key, address_values)
             if commercial:
                 values["parent_id"] = commercial.id
             contact = Partner.create(values)
