@@ -467,7 +467,7 @@ class AmazonAccount(models.Model):
             ._get_fiscal_position(partners["invoice"], delivery=partners["shipping"])
         )
         values = SaleOrder._amazon_prepare_order_values(
-            self, amazon_order, partners, products, pricelist, fiscal_position
+            self, amazon_order, marketplace, partners, products, pricelist, fiscal_position
         )
         order = SaleOrder.create(values)
         order.with_context(skip_procurement=channel == "fba").action_confirm()

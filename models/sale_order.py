@@ -160,16 +160,18 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------ mapping (pure)
 
     @api.model
-    def _amazon_prepare_order_values(self, account, amazon_order, partners, products, pricelist, fiscal_position):
+    def _amazon_prepare_order_values(
+        self, account, amazon_order, marketplace, partners, products, pricelist, fiscal_position
+    ):
         """Values of the sale order for an Amazon order (nothing is written).
 
+        :param marketplace: the order's amazon.marketplace
         :param partners: result of ``res.partner._amazon_find_or_create_customer``
         :param products: dict SKU -> product.product
         :param pricelist: product.pricelist in the order's currency
         :param fiscal_position: account.fiscal.position (maybe empty)
         :returns: dict for ``sale.order.create``
         """
-        marketplace = self._amazon_marketplace(amazon_order)
         fulfillment = amazon_order.get("fulfillment") or {}
         channel = const.FULFILLED_BY_TO_CHANNEL.get(fulfillment.get("fulfilledBy"), "fbm")
         lines = self._amazon_prepare_lines_values(
