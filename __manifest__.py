@@ -5,7 +5,7 @@
     "category": "Sales/Sales",
     "author": "amazon_sp_connector contributors",
     "license": "LGPL-3",
-    "depends": ["sale_management", "sale_stock", "stock_delivery"],
+    "depends": ["mail", "sale_management", "sale_stock", "stock_delivery"],
     "external_dependencies": {"python": ["python-amazon-sp-api"]},
     "data": [
         "security/amazon_security.xml",
@@ -13,6 +13,7 @@
         "data/amazon_marketplace_data.xml",
         "data/product_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
         "wizards/amazon_recover_order_views.xml",
         "wizards/amazon_cancel_order_views.xml",
         "views/amazon_account_views.xml",

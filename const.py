@@ -88,6 +88,7 @@ SEARCH_ORDERS_PAGE_SIZE = 100
 # lastUpdatedBefore / createdBefore must be at least two minutes in the past.
 MIN_BEFORE_DELAY_SECONDS = 120
 # Everything the import needs comes inline, so no per-order call is made.
+INCLUDED_PACKAGES = "PACKAGES"
 ORDER_INCLUDED_DATA = [
     "BUYER",
     "RECIPIENT",
@@ -120,6 +121,8 @@ SYNC_LOCK_NAMESPACE = 0x414D5A  # "AMZ"
 
 # Amazon order reference: 3-7-7 digits.
 ORDER_REF_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
+# Longest orderId the import accepts (Amazon's are 19 characters; sandbox ones differ).
+MAX_ORDER_REF_LENGTH = 64
 
 # ---------------------------------------------------------------------------
 # Errors

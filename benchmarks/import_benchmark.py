@@ -5,7 +5,7 @@
 
 Creates a throwaway database with the addon, starts the SP-API emulator, then measures:
 
-* **import**: ``amazon.account._sync_orders()`` importing N orders (half FBM with a delivery,
+* **import**: ``amazon.order.sync`` (the orders flow) importing N orders (half FBM with a delivery,
   half FBA with done stock moves; two items, shipping and tax each), over real HTTP;
 * **floor**: the same documents created with plain ORM calls (partner, sale order with the
   same lines, confirmation, FBA moves), no Amazon mapping at all;
@@ -190,7 +190,7 @@ def run(db, count):
         )
         cr.commit()
         started = time.perf_counter()
-        stats = account._sync_orders(time_budget=3600)
+        stats = env["amazon.order.sync"]._run_now(account, budget=3600).stats
         env.flush_all()
         results["import"] = time.perf_counter() - started
         results["created"] = stats["created"]

@@ -21,3 +21,4 @@ class AmazonFeed(models.Model):
     messages = fields.Json(readonly=True, help="Message id -> Amazon order reference")
     document = fields.Text(readonly=True, help="The XML document sent")
     report = fields.Text(readonly=True, help="Amazon's processing report")
+    error = fields.Text(readonly=True, help="Why the result of this feed could not be applied")

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class AmazonOffer(models.Model):
@@ -27,3 +27,35 @@ class AmazonOffer(models.Model):
     )
 
     _sku_unique = models.Constraint("unique(account_id, sku)", "A SKU can only be mapped once per Amazon account.")
+
+    @api.model
+    def _amazon_products(self, account, amazon_order, marketplace, channel):
+        """Product of each SKU of an Amazon order: the account's offer, else the company's
+        product whose internal reference is the SKU, else "Amazon Sale". Missing offers are
+        created.
+
+        :returns: dict SKU -> product.product
+        """
+        Offer = self.sudo()
+        skus = {(item.get("product") or {}).get("sellerSku") or "" for item in amazon_order["orderItems"]}
+        offers = Offer.search([("account_id", "=", account.id), ("sku", "in", list(skus))])
+        products = {offer.sku: offer.product_id for offer in offers}
+        default = self.env.ref("amazon_sp_connector.product_amazon_sale")
+        for sku in skus - set(products):
+            if not sku:
+                products[sku] = default
+                continue
+            product = self.env["product.product"].search(
+                [("default_code", "=", sku), ("company_id", "in", (False, account.company_id.id))], limit=1
+            )
+            products[sku] = product or default
+            Offer.create(
+                {
+                    "account_id": account.id,
+                    "marketplace_id": marketplace.id,
+                    "sku": sku,
+                    "product_id": products[sku].id,
+                    "fulfillment_channel": channel,
+                }
+            )
+        return products

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class AmazonOrderFailure(models.Model):
@@ -14,9 +14,33 @@ class AmazonOrderFailure(models.Model):
     order_ref = fields.Char(string="Amazon Reference", required=True)
     reason = fields.Text(required=True)
     attempts = fields.Integer(default=1)
+    retryable = fields.Boolean(
+        default=True, help="Fetched again by the next runs. Not for orders Amazon named unusably or that shipped."
+    )
     first_failure = fields.Datetime(default=fields.Datetime.now, required=True)
     last_attempt = fields.Datetime(default=fields.Datetime.now, required=True)
 
     _order_unique = models.Constraint(
         "unique(account_id, order_ref)", "An Amazon order is listed once among an account's failures."
     )
+
+    @api.model
+    def _record(self, account, ref, reason, retryable=True):
+        """List ``ref`` among the account's failures, or count one more attempt.
+
+        :param reason: a short text without personal data (``safe_reason``)
+        :returns: True when the order was not listed yet (a new problem to tell about)
+        """
+        failure = self.sudo().search([("account_id", "=", account.id), ("order_ref", "=", ref)], limit=1)
+        if failure:
+            failure.write(
+                {
+                    "reason": reason,
+                    "attempts": failure.attempts + 1,
+                    "last_attempt": fields.Datetime.now(),
+                    "retryable": retryable,
+                }
+            )
+            return False
+        self.sudo().create({"account_id": account.id, "order_ref": ref, "reason": reason, "retryable": retryable})
+        return True

@@ -1,6 +1,7 @@
 import hashlib
 
 from odoo import api, fields, models
+from odoo.tools import escape_psql
 
 ANONYMOUS_KEY = "anonymous"
 
@@ -49,7 +50,12 @@ class ResPartner(models.Model):
         state_text = (address.get("stateOrRegion") or "").strip()
         if state_text and country:
             state = self.env["res.country.state"].search(
-                [("country_id", "=", country.id), "|", ("code", "=ilike", state_text), ("name", "=ilike", state_text)],
+                [
+                    ("country_id", "=", country.id),
+                    "|",
+                    ("code", "=ilike", escape_psql(state_text)),
+                    ("name", "=ilike", escape_psql(state_text)),
+                ],
                 limit=1,
             )
             if state:
@@ -68,7 +74,10 @@ class ResPartner(models.Model):
         buyer = amazon_order.get("buyer") or {}
         return dict(
             address_values,
-            name=buyer.get("buyerName") or self._amazon_address(amazon_order).get("name"),
+            # Amazon's model allows a buyer with an email and no name
+            name=buyer.get("buyerName")
+            or self._amazon_address(amazon_order).get("name")
+            or self.env._("Amazon Customer"),
             email=buyer.get("buyerEmail") or False,
             company_id=account.company_id.id,
             amazon_customer_key=key,
@@ -143,7 +152,12 @@ class ResPartner(models.Model):
                 (registration or {}).get("taxRegistrationAddress") or self._amazon_address(amazon_order)
             )
             values.update(
-                {"name": company_name or vat, "is_company": True, "company_id": account.company_id.id, "phone": False}
+                {
+                    "name": company_name or vat or self.env._("Amazon Business Customer"),
+                    "is_company": True,
+                    "company_id": account.company_id.id,
+                    "phone": False,
+                }
             )
             business = Partner.create(values)
             if vat:

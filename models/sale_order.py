@@ -1,11 +1,16 @@
+import logging
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import escape_psql, html_escape
 
 from .. import const
+from ..exceptions import AmazonRecordError
 from ..spapi import SpApiSession
+
+_logger = logging.getLogger(__name__)
 
 # Categories of Amazon's proceeds breakdowns, as the import groups them.
 ITEM, SHIPPING, GIFT_WRAP, PROMOTION, SHIPPING_DISCOUNT, OTHER = (
@@ -46,7 +51,9 @@ def split_item_proceeds(item):
     if breakdowns is None:
         unit = ((item.get("product") or {}).get("price") or {}).get("unitPrice")
         if not unit:
-            raise ValueError(f"Order item {item.get('orderItemId')} has neither proceeds nor a unit price")
+            raise AmazonRecordError(
+                f"Order item {str(item.get('orderItemId'))[:40]} has neither proceeds nor a unit price"
+            )
         amounts[ITEM] = money(unit) * int(item["quantityOrdered"])
         return dict(amounts), dict(taxes)
     for breakdown in breakdowns:
@@ -115,29 +122,10 @@ class SaleOrder(models.Model):
     def action_cancel(self):
         """Amazon orders canceled from Odoo: FBM ones ask for Amazon's reason and are
         reported to Amazon; FBA ones are canceled in Seller Central only."""
-        amazon = self.filtered(
-            lambda o: o.amazon_order_ref and o.state != "cancel" and o.amazon_status != const.STATUS_CANCELLED
-        )
+        amazon = self._amazon_to_report()
         if not amazon:
             return super().action_cancel()
-        fba = amazon.filtered(lambda o: o.amazon_channel == "fba")
-        if fba:
-            raise UserError(
-                self.env._(
-                    "%(orders)s: Amazon fulfills these orders (FBA); cancel them in Seller Central, the next "
-                    "sync cancels them here.",
-                    orders=", ".join(fba.mapped("name")),
-                )
-            )
-        shipped = amazon.filtered(lambda o: o._amazon_goods_left())
-        if shipped:
-            raise UserError(
-                self.env._(
-                    "%(orders)s: goods have already been shipped; Amazon does not accept the cancellation of a "
-                    "shipped order. Create a return instead.",
-                    orders=", ".join(shipped.mapped("name")),
-                )
-            )
+        amazon._amazon_check_cancellable()
         if amazon != self:
             raise UserError(self.env._("Cancel Amazon orders on their own: they need Amazon's cancellation reason."))
         return {
@@ -150,12 +138,49 @@ class SaleOrder(models.Model):
         }
 
     def action_retry_amazon_cancellation(self):
+        self.env["amazon.account"]._amazon_check_group("sales_team.group_sale_salesman")
         orders = self.filtered(lambda o: o.amazon_cancel_state == "error")
         if not orders:
             raise UserError(self.env._("Only failed Amazon cancellations can be retried."))
         orders.write({"amazon_cancel_state": "pending", "amazon_cancel_error": False})
         self.env.ref("amazon_sp_connector.ir_cron_sync_cancellations").sudo()._trigger()
         return True
+
+    # ------------------------------------------------------------------ cancellation from Odoo
+
+    def _amazon_to_report(self):
+        """The Amazon orders among these whose cancellation Amazon does not know yet."""
+        return self.filtered(
+            lambda o: o.amazon_order_ref and o.state != "cancel" and o.amazon_status != const.STATUS_CANCELLED
+        )
+
+    def _amazon_check_cancellable(self):
+        """Amazon accepts a seller's cancellation of an open FBM order only.
+
+        :raises UserError: for FBA orders, orders whose goods left, and orders already
+            canceled here or on Amazon
+        """
+        done = self - self._amazon_to_report()
+        if done:
+            raise UserError(self.env._("%(orders)s: already canceled.", orders=", ".join(done.mapped("display_name"))))
+        fba = self.filtered(lambda o: o.amazon_channel == "fba")
+        if fba:
+            raise UserError(
+                self.env._(
+                    "%(orders)s: Amazon fulfills these orders (FBA); cancel them in Seller Central, the next "
+                    "sync cancels them here.",
+                    orders=", ".join(fba.mapped("name")),
+                )
+            )
+        shipped = self.filtered(lambda o: o._amazon_goods_left())
+        if shipped:
+            raise UserError(
+                self.env._(
+                    "%(orders)s: goods have already been shipped; Amazon does not accept the cancellation of a "
+                    "shipped order. Create a return instead.",
+                    orders=", ".join(shipped.mapped("name")),
+                )
+            )
 
     # ------------------------------------------------------------------ mapping (pure)
 
@@ -370,7 +395,7 @@ class SaleOrder(models.Model):
         ref = (amazon_order.get("salesChannel") or {}).get("marketplaceId")
         marketplace = self.env["amazon.marketplace"].search([("api_ref", "=", ref)], limit=1)
         if not marketplace:
-            raise UserError(self.env._("Unknown Amazon marketplace %(ref)s", ref=ref))
+            raise AmazonRecordError(self.env._("Unknown Amazon marketplace %(ref)s", ref=str(ref)[:40]))
         return marketplace
 
     @api.model
@@ -401,7 +426,7 @@ class SaleOrder(models.Model):
         if not tax:
             country = company.account_fiscal_country_id or company.country_id
             if not country:
-                raise UserError(
+                raise AmazonRecordError(
                     self.env._("Set the country of company %(company)s: its taxes need one.", company=company.name)
                 )
             # its own group, so that order and invoice totals say "Amazon Tax", not another tax's name
@@ -428,7 +453,7 @@ class SaleOrder(models.Model):
         if service_level:
             product = self.env["product.product"].search(
                 [
-                    ("default_code", "=ilike", service_level),
+                    ("default_code", "=ilike", escape_psql(service_level)),
                     ("type", "=", "service"),
                     ("company_id", "in", (False, account.company_id.id)),
                 ],
@@ -451,7 +476,7 @@ class SaleOrder(models.Model):
             self.env["res.currency"].with_context(active_test=False).search([("name", "=", currency_code)], limit=1)
         )
         if not currency:
-            raise UserError(self.env._("Unknown currency %(code)s", code=currency_code))
+            raise AmazonRecordError(self.env._("Unknown currency %(code)s", code=str(currency_code)[:10]))
         if currency == company.currency_id:
             return self.env["product.pricelist"]
         if not currency.active:
@@ -471,6 +496,97 @@ class SaleOrder(models.Model):
 
     # ------------------------------------------------------------------ business
 
+    @api.model
+    def _amazon_import(self, account, amazon_order):
+        """Create, cancel or update the sale order of one Amazon order.
+
+        :returns: ``created``, ``canceled``, ``return_needed``, ``shipped``, ``updated``,
+            ``unchanged`` or ``ignored``
+        :raises AmazonRecordError: when the order cannot be imported (safe reason)
+        """
+        ref = amazon_order["orderId"]
+        fulfillment = amazon_order.get("fulfillment") or {}
+        if not isinstance(fulfillment, dict) or not isinstance(amazon_order.get("orderItems"), list):
+            raise AmazonRecordError(self.env._("Amazon order %(ref)s has no usable fulfillment or items.", ref=ref))
+        status = fulfillment.get("fulfillmentStatus")
+        channel = const.FULFILLED_BY_TO_CHANNEL.get(fulfillment.get("fulfilledBy"))
+        order = self.search([("amazon_account_id", "=", account.id), ("amazon_order_ref", "=", ref)], limit=1)
+        if order:
+            return order._amazon_apply_status(status)
+        if status in const.CREATING_STATUSES.get(channel, ()):
+            self._amazon_create(account, amazon_order, channel)
+            return "created"
+        return "ignored"
+
+    def _amazon_apply_status(self, status):
+        """Amazon reports ``status`` for this imported order.
+
+        :returns: ``canceled``, ``return_needed``, ``shipped``, ``updated`` or ``unchanged``
+        """
+        self.ensure_one()
+        if status == const.STATUS_CANCELLED and self.amazon_cancel_state in ("pending", "sent", "error"):
+            self.write({"amazon_cancel_state": "done", "amazon_cancel_error": False})
+        if self.amazon_status == status:
+            return "unchanged"
+        outcome = "updated"
+        if status == const.STATUS_CANCELLED:
+            outcome = self._amazon_apply_cancellation()
+        elif status == const.STATUS_SHIPPED and self.amazon_channel == "fbm":
+            self._amazon_mark_shipped_elsewhere()
+            outcome = "shipped"
+        self.amazon_status = status
+        return outcome
+
+    @api.model
+    def _amazon_create(self, account, amazon_order, channel):
+        """Customer, confirmed sale order and FBM picking or FBA moves of an Amazon order."""
+        company = account.company_id
+        SaleOrder = self.with_company(company).with_context(mail_create_nolog=True)
+        marketplace = SaleOrder._amazon_marketplace(amazon_order)
+        partners = self.env["res.partner"]._amazon_find_or_create_customer(account, amazon_order)
+        products = self.env["amazon.offer"]._amazon_products(account, amazon_order, marketplace, channel)
+        pricelist = SaleOrder._amazon_pricelist(company, SaleOrder._amazon_order_currency(amazon_order, marketplace))
+        fiscal_position = (
+            self.env["account.fiscal.position"]
+            .with_company(company)
+            ._get_fiscal_position(partners["invoice"], delivery=partners["shipping"])
+        )
+        values = SaleOrder._amazon_prepare_order_values(
+            account, amazon_order, marketplace, partners, products, pricelist, fiscal_position
+        )
+        order = SaleOrder.create(values)
+        order.with_context(skip_procurement=channel == "fba").action_confirm()
+        order.date_order = values["date_order"]  # confirming stamps "now"; Amazon's purchase time wins
+        if channel == "fba":
+            order._amazon_create_fba_moves()
+        if partners["unknown_state"]:
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Check the customer's state"),
+                note=self.env._(
+                    "Amazon gave the state or region %(state)s, which matches no state of %(country)s.",
+                    state=html_escape(partners["unknown_state"]),
+                    country=partners["shipping"].country_id.name,
+                ),
+                user_id=(account.user_id or self.env.user).id,
+            )
+        expected = SaleOrder._amazon_grand_total(amazon_order)
+        if order.currency_id.compare_amounts(order.amount_total, float(expected)):
+            _logger.warning(
+                "Amazon order %s: total %s differs from Amazon's %s",
+                order.amazon_order_ref,
+                order.amount_total,
+                expected,
+            )
+            order.message_post(
+                body=self.env._(
+                    "The order total %(total)s differs from Amazon's %(amazon)s.",
+                    total=order.amount_total,
+                    amazon=expected,
+                )
+            )
+        return order
+
     def _amazon_create_fba_moves(self):
         """FBA: goods left Amazon's warehouse. One done move per goods line, from the
         account's FBA location to Customers, linked to the sale line; services are marked
@@ -480,7 +596,7 @@ class SaleOrder(models.Model):
         for order in self:
             location = order.amazon_account_id.fba_location_id
             if not location:
-                raise UserError(
+                raise AmazonRecordError(
                     self.env._(
                         "Amazon account %(account)s has no FBA stock location.", account=order.amazon_account_id.name
                     )

@@ -1,8 +1,9 @@
 from collections import defaultdict
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..exceptions import AmazonRecordError
 from ..spapi import AmazonAuthorizationError, AmazonPermanentError, SpApiSession
 
 SYNC_STATES = [
@@ -32,19 +33,20 @@ class StockPicking(models.Model):
         if amazon:
             amazon._amazon_check_shipping_details(before_validation=False)
             amazon.write({"amazon_sync_state": "pending", "amazon_sync_error": False})
-            self.env.ref("amazon_sp_connector.ir_cron_sync_pickings").sudo()._trigger()
+            self.env.ref("amazon_sp_connector.ir_cron_sync_shipments").sudo()._trigger()
         return result
 
     # ------------------------------------------------------------------ actions
 
     def action_retry_amazon_sync(self):
         """Send a failed shipment confirmation again (after the carrier or tracking was fixed)."""
+        self.env["amazon.account"]._amazon_check_group("stock.group_stock_user")
         pickings = self.filtered(lambda p: p.amazon_sync_state == "error")
         if not pickings:
             raise UserError(self.env._("Only deliveries whose Amazon synchronization failed can be retried."))
         pickings._amazon_check_shipping_details(before_validation=False)
         pickings.write({"amazon_sync_state": "pending", "amazon_sync_error": False})
-        self.env.ref("amazon_sp_connector.ir_cron_sync_pickings").sudo()._trigger()
+        self.env.ref("amazon_sp_connector.ir_cron_sync_shipments").sudo()._trigger()
         return True
 
     # ------------------------------------------------------------------ mapping (pure)
@@ -56,6 +58,14 @@ class StockPicking(models.Model):
         :raises UserError: when the picking shipped nothing Amazon knows
         """
         self.ensure_one()
+        if not self.carrier_id or not self.carrier_tracking_ref:
+            raise AmazonRecordError(
+                self.env._(
+                    "Delivery %(picking)s has no carrier or tracking reference: Amazon needs both "
+                    "(Additional Info tab), then Retry Amazon Sync.",
+                    picking=self.name,
+                )
+            )
         code, name = self.carrier_id._amazon_carrier_values()
         quantities = defaultdict(float)
         for move in self.move_ids.filtered(lambda m: m.state == "done" and m.sale_line_id.amazon_item_ref):
@@ -63,8 +73,8 @@ class StockPicking(models.Model):
             quantities[line.amazon_item_ref] += move.product_uom._compute_quantity(move.quantity, line.product_uom_id)
         items = [{"orderItemId": ref, "quantity": round(qty)} for ref, qty in quantities.items() if round(qty) > 0]
         if not items:
-            raise UserError(
-                self.env._("Delivery %(picking)s shipped no item of the Amazon order.", picking=self.display_name)
+            raise AmazonRecordError(
+                self.env._("Delivery %(picking)s shipped no item of the Amazon order.", picking=self.name)
             )
         values = {
             "packageReferenceId": str(self.id),
@@ -117,24 +127,31 @@ class StockPicking(models.Model):
             )
 
     def _amazon_confirm_shipment(self, session):
-        """Send this picking's shipment to Amazon and record the outcome on it.
+        """Send this picking's shipment to Amazon and mark it synchronized.
 
+        Amazon refusing a package it already has (a retry after a timeout, a resend after
+        a crash between its answer and our commit) settles it too: the order's packages
+        (getOrder) are checked for this delivery's package reference or tracking number.
+
+        :returns: ``confirmed`` or ``already confirmed``
+        :raises AmazonRecordError: the delivery lacks what Amazon needs
+        :raises AmazonPermanentError: Amazon refused it (its message says why)
         :raises AmazonRetryableError, AmazonAuthorizationError: left to the caller (the
             picking stays pending)
-        :returns: True if Amazon accepted it, False if it was rejected (state ``error``)
         """
         self.ensure_one()
         order = self.sale_id
+        package = self._amazon_prepare_shipment_values()
+        outcome = "confirmed"
         try:
-            package = self._amazon_prepare_shipment_values()
             session.confirm_shipment(order.amazon_order_ref, order.amazon_marketplace_id.api_ref, package)
         except AmazonAuthorizationError:
             raise
-        except (AmazonPermanentError, UserError) as exc:
-            message = str(exc)
-            self.write({"amazon_sync_state": "error", "amazon_sync_error": message})
-            self.message_post(body=self.env._("Amazon refused the shipment confirmation: %(error)s", error=message))
-            return False
+        except AmazonPermanentError:
+            known = session.get_order_packages(order.amazon_order_ref)
+            if not any(self._amazon_is_our_package(known_package, package) for known_package in known):
+                raise
+            outcome = "already confirmed"
         self.write({"amazon_sync_state": "done", "amazon_sync_error": False})
         self.message_post(
             body=self.env._(
@@ -142,5 +159,24 @@ class StockPicking(models.Model):
                 carrier=package.get("carrierName") or package["carrierCode"],
                 tracking=package["trackingNumber"],
             )
+            if outcome == "confirmed"
+            else self.env._(
+                "Amazon already had this shipment (tracking %(tracking)s): synchronized.",
+                tracking=package["trackingNumber"],
+            )
         )
-        return True
+        return outcome
+
+    @api.model
+    def _amazon_is_our_package(self, known, package):
+        """Whether Amazon's ``OrderPackage`` ``known`` is the package we send."""
+        if str(known.get("packageReferenceId") or "") == package["packageReferenceId"]:
+            return True
+        tracking = (known.get("trackingNumber") or "").strip().upper()
+        return bool(tracking) and tracking == (package["trackingNumber"] or "").strip().upper()
+
+    def _amazon_set_sync_error(self, reason):
+        """Amazon did not take the shipment: say why on the delivery and in its chatter."""
+        self.write({"amazon_sync_state": "error", "amazon_sync_error": reason})
+        for picking in self:
+            picking.message_post(body=self.env._("Amazon refused the shipment confirmation: %(error)s", error=reason))

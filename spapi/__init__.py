@@ -3,6 +3,7 @@
 from .exceptions import (
     AmazonAuthorizationError,
     AmazonConfigurationError,
+    AmazonDocumentError,
     AmazonError,
     AmazonNetworkError,
     AmazonPermanentError,

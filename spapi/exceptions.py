@@ -76,5 +76,10 @@ class AmazonAuthorizationError(AmazonPermanentError):
         self.token_rejected = token_rejected
 
 
+class AmazonDocumentError(AmazonError):
+    """A document Amazon produced (a report, a feed result) cannot be read. Fetching it
+    again gives the same bytes: not retryable."""
+
+
 class AmazonConfigurationError(AmazonError):
     """The request cannot be built from the configuration given. Nothing was sent."""

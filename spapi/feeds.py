@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .exceptions import AmazonServerError
+from .exceptions import AmazonDocumentError
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
@@ -56,15 +56,15 @@ def parse_processing_report(content):
     :returns: dict with ``status`` (``Complete``...), ``processed``, ``errors`` counts and
         ``results``: list of dicts ``message_id`` (str or None), ``code`` (Error/Warning),
         ``message_code``, ``description``, ``order_ref`` (or None)
-    :raises AmazonServerError: when the document is not a processing report
+    :raises AmazonDocumentError: when the document is not a processing report
     """
     try:
         root = etree.fromstring(content)
     except etree.XMLSyntaxError as exc:
-        raise AmazonServerError(f"Unreadable processing report: {exc}") from None
+        raise AmazonDocumentError(f"Unreadable processing report: {exc}") from None
     report = root.find(".//ProcessingReport")
     if report is None:
-        raise AmazonServerError("The feed result is not a processing report")
+        raise AmazonDocumentError("The feed result is not a processing report")
 
     def text(node, path):
         value = node.findtext(path)

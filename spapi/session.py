@@ -41,9 +41,15 @@ _logger = logging.getLogger(__name__)
 # python-amazon-sp-api logs request headers (with the access token) at DEBUG level.
 # Those records must never be emitted, whatever the root logger's level.
 logging.getLogger("sp_api").setLevel(logging.INFO)
+# httpx (and its transport, httpcore) log every request URL at INFO, presigned document
+# URLs with their signature included: keep them to warnings.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 DEFAULT_TIMEOUT = 30.0
 TOKEN_EXPIRY_MARGIN = 60  # seconds: refresh an access token a minute before it expires
+MIN_REQUEST_SECONDS = 2.0  # a run with less time left than this sends nothing more
+MAX_ERROR_TEXT = 500  # characters of Amazon's error message kept (logs, records)
 
 
 @dataclass(frozen=True)
@@ -151,14 +157,20 @@ class _Transport:
         self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)))
         self._mask = mask
         self.operation = None
+        self.timeout = None  # this request's timeout when shorter than the client's (run deadline)
 
     def close(self):
         self._client.close()
 
     def request(self, method, url, *, params=None, data=None, content=None, headers=None):
         operation = self.operation
+        options = {}
+        if self.timeout is not None:
+            options["timeout"] = httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0))
         try:
-            response = self._client.request(method, url, params=params, data=data, content=content, headers=headers)
+            response = self._client.request(
+                method, url, params=params, data=data, content=content, headers=headers, **options
+            )
         except httpx.TimeoutException as exc:
             raise AmazonNetworkError(
                 f"Amazon did not answer in time ({type(exc).__name__})", operation=operation
@@ -187,7 +199,8 @@ class _Transport:
                 raise AmazonServerError("Amazon answered without a usable JSON body", **common)
             return
         code, message = self._error_of(payload)
-        message = self._mask(message) or response.reason_phrase or "no message"
+        code = self._mask(code)
+        message = self._mask(message) or self._mask(response.reason_phrase) or "no message"
         if status == const.THROTTLED_STATUS:
             rate = response.headers.get(const.RATE_LIMIT_HEADER)
             retry_after = None
@@ -217,13 +230,15 @@ class _Transport:
         errors = payload.get("errors")
         if isinstance(errors, list) and errors and isinstance(errors[0], dict):
             first = errors[0]
-            message = first.get("message") or ""
+            code, message = first.get("code"), str(first.get("message") or "")
             if first.get("details"):
                 message = f"{message} {first['details']}".strip()
-            return first.get("code"), message
-        if payload.get("error"):
-            return payload["error"], payload.get("error_description") or ""
-        return None, ""
+        elif payload.get("error"):
+            code, message = payload["error"], str(payload.get("error_description") or "")
+        else:
+            return None, ""
+        code = str(code)[:100] if code else None
+        return code, message[:MAX_ERROR_TEXT]
 
     expects_json = True
 
@@ -347,6 +362,7 @@ class SpApiSession:
             if operation != "lwa_token":
                 self._ensure_token()
             self._wait(bucket.reserve(), operation, bucket)
+            self._transport.timeout = self._request_timeout(operation, bucket)
             self._transport.operation = operation
             self._transport.expects_json = expects_json
             started = self._clock()
@@ -376,7 +392,7 @@ class SpApiSession:
                     if attempt > 1:
                         self._wait(delay, operation)
                     continue
-                if self.deadline is not None and self._clock() + delay > self.deadline:
+                if self.deadline is not None and self._clock() + delay + MIN_REQUEST_SECONDS > self.deadline:
                     raise  # out of time while Amazon fails: report the failure, not a pause
                 self._wait(delay, operation)
                 continue
@@ -393,6 +409,25 @@ class SpApiSession:
                 headers.get(const.REQUEST_ID_HEADER, "-"),
             )
             return response
+
+    def _request_timeout(self, operation, bucket):
+        """This request's timeout: the session's, shortened so that it ends by the deadline.
+
+        :raises AmazonThrottledError: (``TIME_BUDGET_EXHAUSTED``) when too little time is
+            left to send a request at all; nothing was sent
+        """
+        if self.deadline is None:
+            return None
+        left = self.deadline - self._clock()
+        if left < MIN_REQUEST_SECONDS:
+            bucket.cancel()
+            raise AmazonThrottledError(
+                "No time left in this run for another request",
+                operation=operation,
+                code=const.TIME_BUDGET_EXHAUSTED,
+                retry_after=0.0,
+            )
+        return min(self.timeout, left)
 
     def _log_failure(self, operation, exc, started):
         _logger.info(
@@ -556,6 +591,16 @@ class SpApiSession:
         if not isinstance(order, dict):
             raise AmazonServerError("getOrder answered without an order", operation="getOrder")
         return order
+
+    def get_order_packages(self, order_id):
+        """The packages Amazon already has for an order (getOrder with ``PACKAGES``).
+
+        :returns: list of Amazon ``OrderPackage`` dicts (``packageReferenceId``,
+            ``trackingNumber``, ``packageItems``...)
+        """
+        order = self.get_order(order_id, included_data=[const.INCLUDED_PACKAGES])
+        packages = order.get("packages")
+        return [p for p in packages if isinstance(p, dict)] if isinstance(packages, list) else []
 
     def confirm_shipment(self, order_id, marketplace_id, package):
         """Orders API v0 confirmShipment (one package).

@@ -144,3 +144,20 @@ class AmazonCase(EmulatorMixin, TransactionCase):
     def setUp(self):
         super().setUp()
         self.reset_emulator()
+
+    FLOW_MODELS = {
+        "orders": "amazon.order.sync",
+        "shipments": "amazon.shipment.sync",
+        "cancellations": "amazon.cancellation.sync",
+    }
+
+    def run_flow(self, flow, account=None, budget=None):
+        """One run of ``flow`` on the account, as its button does. :returns: the Run"""
+        return self.env[self.FLOW_MODELS[flow]]._run_now(account or self.account, budget=budget)
+
+    def run_cron(self, flow):
+        """One call of the flow's scheduled action, over every account."""
+        self.env[self.FLOW_MODELS[flow]]._cron_run()
+
+    def status(self, flow, account=None):
+        return (account or self.account).status_ids.filtered(lambda s: s.flow == flow)

@@ -30,7 +30,7 @@ class CancellationCase(ImportCase):
 
     def run_until_done(self, runs=3):
         for _i in range(runs):
-            self.account._sync_cancellations()
+            self.run_flow("cancellations")
 
     def amazon_status(self, amazon_order):
         return self.emulator.order(SELLER_ID, amazon_order["orderId"])["fulfillment"]["fulfillmentStatus"]
@@ -45,8 +45,8 @@ class TestCancellationFeed(CancellationCase):
             self.assertEqual(order.state, "cancel")
             self.assertEqual(order.picking_ids.state, "cancel")
             self.assertEqual((order.amazon_cancel_state, order.amazon_cancel_reason), ("pending", "BuyerCanceled"))
-        stats = self.account._sync_cancellations()
-        self.assertEqual(stats["sent"], 2, self.account.last_sync_error)
+        run = self.run_flow("cancellations")
+        self.assertEqual(run.stats["sent"], 2, self.status("cancellations").last_error)
         self.assertEqual(len(self.emulator.feeds), 1, "one feed per account and run")
         [feed] = self.emulator.feeds.values()
         self.assertEqual(feed["feedType"], "POST_ORDER_ACKNOWLEDGEMENT_DATA")
@@ -121,9 +121,10 @@ class TestCancellationFeed(CancellationCase):
         _amazon_orders, orders = self.import_orders(1)
         self.cancel_in_odoo(orders[0])
         self.emulator.inject("createFeedDocument", "unavailable", times=20)
-        stats = self.account._sync_cancellations()
-        self.assertTrue(stats["error"])
+        run = self.run_flow("cancellations")
+        self.assertTrue(run.error)
         self.assertEqual(orders[0].amazon_cancel_state, "pending")
+        self.assertIn("could not be reached", self.status("cancellations").last_error)
 
 
 @tagged("post_install", "-at_install")
@@ -156,7 +157,7 @@ class TestCancellationRules(CancellationCase):
         self.sync()
         self.assertEqual(orders[0].state, "cancel")
         self.assertFalse(orders[0].amazon_cancel_state)
-        self.account._sync_cancellations()
+        self.run_flow("cancellations")
         self.assertEqual(self.emulator.feeds, {})
 
 

@@ -35,7 +35,7 @@ class ImportCase(AmazonCase):
         return order
 
     def sync(self, account=None):
-        return (account or self.account)._sync_orders()
+        return self.run_flow("orders", account).stats
 
     def sale_order(self, amazon_order, account=None):
         return self.env["sale.order"].search(
@@ -477,25 +477,27 @@ class TestOrderLifecycle(ImportCase):
         del bad["orderItems"][0]["proceeds"]  # malformed: no proceeds ...
         del bad["orderItems"][0]["product"]["price"]  # ... and no price
         self.put(bad)
-        messages_before = len(self.account.message_ids)
+        self.account.user_id.email = "amazon-desk@example.com"
+        mails_before = self.env["mail.mail"].search([])
         stats = self.sync()
         self.assertEqual((stats["created"], stats["failed"]), (1, 1))
         self.assertTrue(self.sale_order(good))
         failure = self.account.order_failure_ids
         self.assertRecordValues(failure, [{"order_ref": bad["orderId"], "attempts": 1}])
         self.assertIn("neither proceeds nor a unit price", failure.reason)
-        report = self.account.message_ids[: len(self.account.message_ids) - messages_before]
-        self.assertEqual(len(report), 1)
-        self.assertIn(bad["orderId"], report.body)
-        self.assertIn(self.account.user_id.partner_id, report.partner_ids)
+        report = self.env["mail.mail"].search([]) - mails_before
+        self.assertEqual(len(report), 1, "one mail per run listing the new failures")
+        self.assertIn(bad["orderId"], report.body_html)
+        self.assertEqual(report.recipient_ids, self.account.user_id.partner_id)
+        self.assertIn("could not be imported", report.subject)
         self.assertGreater(self.account.last_orders_sync, fields.Datetime.now() - timedelta(minutes=3))
 
         # still broken: retried (getOrder, the cursor moved on), counted, not reported again
-        messages_before = len(self.account.message_ids)
+        mails_before = self.env["mail.mail"].search([])
         self.sync()
         self.assertEqual(failure.attempts, 2)
         self.assertEqual(len(self.emulator.calls("getOrder")), 1)
-        self.assertEqual(len(self.account.message_ids), messages_before)
+        self.assertFalse(self.env["mail.mail"].search([]) - mails_before)
 
         # fixed on Amazon's side, without a new update time: the retry imports it
         fixed = make_order(
@@ -509,9 +511,9 @@ class TestOrderLifecycle(ImportCase):
     def test_throttling_during_a_run_is_waited_out(self):
         amazon_order = self.put(make_order(items=[make_item("MUG-BLUE")]))
         self.emulator.inject("searchOrders", "throttle")
-        stats = self.sync()
-        self.assertEqual(stats["created"], 1)
-        self.assertFalse(stats.get("error"))
+        run = self.run_flow("orders")
+        self.assertEqual(run.stats["created"], 1)
+        self.assertFalse(run.error or run.more)
         self.assertEqual([c["status"] for c in self.emulator.calls("searchOrders")], [429, 200])
         self.assertTrue(self.sale_order(amazon_order))
 
@@ -519,19 +521,21 @@ class TestOrderLifecycle(ImportCase):
         self.put(make_order(items=[make_item("MUG-BLUE")]))
         cursor = self.account.last_orders_sync
         self.emulator.inject("searchOrders", "unavailable", times=20)
-        self.account.with_context()._sync_orders(time_budget=5)
+        self.run_flow("orders", budget=5)
         self.assertEqual(self.account.last_orders_sync, cursor)
-        self.assertIn("could not be reached", self.account.last_sync_error)
+        self.assertIn("could not be reached", self.status("orders").last_error)
+        self.assertEqual(self.status("orders").state, "error")
 
     def test_a_second_run_on_the_same_account_exits_without_touching_anything(self):
         self.put(make_order(items=[make_item("MUG-BLUE")]))
+        keys = self.env["amazon.order.sync"]._lock_keys(self.account)
         with self.registry.cursor() as other_cr:
-            other_cr.execute("SELECT pg_advisory_lock(%s, %s)", (0x414D5A, self.account.id))
+            other_cr.execute("SELECT pg_advisory_lock(%s, %s)", keys)
             try:
-                stats = self.sync()
+                run = self.run_flow("orders")
             finally:
-                other_cr.execute("SELECT pg_advisory_unlock(%s, %s)", (0x414D5A, self.account.id))
-        self.assertEqual(stats["locked"], 1)
+                other_cr.execute("SELECT pg_advisory_unlock(%s, %s)", keys)
+        self.assertTrue(run.locked)
         self.assertEqual(self.emulator.requests, [])
         self.assertEqual(self.sync()["created"], 1)
 
@@ -545,9 +549,9 @@ class TestOrderLifecycle(ImportCase):
             )
         )
         amazon_order = self.put(make_order(items=[make_item("MUG-BLUE")]))
-        self.env["amazon.account"]._cron_sync_orders()
+        self.run_cron("orders")
         self.assertTrue(self.sale_order(amazon_order))
-        self.assertIn("refused the credentials", broken.last_sync_error)
+        self.assertIn("refused the credentials", self.status("orders", broken).last_error)
 
 
 @tagged("post_install", "-at_install")
@@ -566,9 +570,9 @@ class TestOrderScale(ImportCase):
         ]
         cursor = self.account.last_orders_sync
         self.emulator.inject("searchOrders", "server_error", times=10, match="paginationToken")
-        stats = self.sync()
-        self.assertEqual(stats["created"], 100)
-        self.assertTrue(stats["error"])
+        run = self.run_flow("orders")
+        self.assertEqual(run.stats["created"], 100)
+        self.assertTrue(run.error)
         self.assertEqual(self.account.last_orders_sync, cursor, "the window is not finished")
         self.assertTrue(self.account.sync_next_token and self.account.sync_window_before)
 
@@ -600,18 +604,33 @@ class TestOrderScale(ImportCase):
         self.assertEqual(self.sync()["created"], 1)
         self.assertTrue(self.sale_order(amazon_order))
 
-    def test_a_run_out_of_time_budget_pauses_after_a_page_and_the_next_run_goes_on(self):
+    def test_a_run_out_of_time_stops_mid_page_and_the_next_run_takes_the_rest_without_a_new_page(self):
+        """The budget ends in the middle of a page: the orders of the page not imported yet
+        are saved and fetched one by one by the next run (getOrder's quota is ample;
+        searchOrders' is not), then the window goes on with the next page."""
         for _i in range(101):
             self.put(make_order(items=[make_item("MUG-BLUE")], fulfilled_by="AMAZON", status="SHIPPED", anonymous=True))
         cursor = self.account.last_orders_sync
-        stats = self.account._sync_orders(time_budget=0.001)
-        self.assertEqual((stats["created"], stats["paused"], stats["error"]), (100, 1, 0))
-        self.assertFalse(self.account.last_sync_error)
-        self.assertIn("paused", self.account.last_sync_summary)
+        run = self.run_flow("orders", budget=2.4)  # ~0.4 s of work: the engine keeps 2 s of margin
+        created = run.stats["created"]
+        self.assertLess(created, 100)
+        self.assertTrue(run.more)
+        self.assertFalse(run.error)
+        self.assertEqual(self.status("orders").state, "more")
+        self.assertIn("more to do", self.status("orders").summary)
+        self.assertEqual(len(self.account.sync_pending_refs), 100 - created)
         self.assertEqual(self.account.last_orders_sync, cursor)
-        stats = self.sync()
-        self.assertEqual((stats["created"], stats["paused"]), (1, 0))
+        self.assertEqual(len(self.emulator.calls("searchOrders")), 1)
+        cron = self.env.ref("amazon_sp_connector.ir_cron_sync_orders")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]), "the cron goes on by itself")
+
+        run = self.run_flow("orders", budget=600)
+        self.assertEqual(run.stats["created"], 101 - created)
+        self.assertEqual(len(self.emulator.calls("getOrder")), 100 - created)
+        self.assertEqual(len(self.emulator.calls("searchOrders")), 2, "page 1 is not fetched again")
         self.assertGreater(self.account.last_orders_sync, cursor)
+        self.assertFalse(self.account.sync_pending_refs or self.account.sync_window_before)
+        self.assertEqual(self.env["sale.order"].search_count([("amazon_account_id", "=", self.account.id)]), 101)
 
 
 @tagged("post_install", "-at_install")
@@ -665,9 +684,9 @@ class TestMultiMarketplaceAndCompany(ImportCase):
         )
         mine = self.put(make_order(items=[make_item("MUG-BLUE")], buyer_name="Same Buyer"))
         theirs = self.put(make_order(items=[make_item("MUG-BLUE")], buyer_name="Same Buyer"), seller="A4SECOND")
-        self.env["amazon.account"]._cron_sync_orders()
+        self.run_cron("orders")
         my_order, their_order = self.sale_order(mine), self.sale_order(theirs, second)
-        self.assertFalse(second.order_failure_ids.reason or second.last_sync_error)
+        self.assertFalse(second.order_failure_ids.reason or self.status("orders", second).last_error)
         self.assertFalse(self.sale_order(theirs))
         self.assertFalse(self.sale_order(mine, second))
         self.assertEqual(my_order.company_id, self.company)

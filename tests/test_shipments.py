@@ -58,10 +58,10 @@ class TestShipmentConfirmation(ShipmentCase):
         self.validate(picking)
         self.assertEqual(picking.amazon_sync_state, "pending")
         self.assertEqual(self.emulator.calls("confirmShipment"), [], "nothing leaves during the validation")
-        cron = self.env.ref("amazon_sp_connector.ir_cron_sync_pickings")
+        cron = self.env.ref("amazon_sp_connector.ir_cron_sync_shipments")
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]), "the sync cron is triggered")
 
-        self.env["amazon.account"]._cron_sync_pickings()
+        self.run_cron("shipments")
         mug_ref, poster_ref = self.items_of(amazon_order)
         [package] = self.confirmations(amazon_order)
         self.assertEqual(package["packageReferenceId"], str(picking.id))
@@ -75,7 +75,7 @@ class TestShipmentConfirmation(ShipmentCase):
             sorted([(mug_ref, 3), (poster_ref, 1)]),
         )
         self.assertEqual(picking.amazon_sync_state, "done")
-        self.assertIn("Shipment confirmed to Amazon", picking.message_ids[0].body)
+        self.assertIn("Shipment confirmed to Amazon", "".join(picking.message_ids.mapped("body")))
         self.assertEqual(
             self.emulator.order(SELLER_ID, amazon_order["orderId"])["fulfillment"]["fulfillmentStatus"], "SHIPPED"
         )
@@ -87,13 +87,13 @@ class TestShipmentConfirmation(ShipmentCase):
         backorder = order.picking_ids - picking
         self.assertEqual(len(backorder), 1)
         self.assertFalse(backorder.amazon_sync_state)
-        self.account._sync_pickings()
+        self.run_flow("shipments")
         self.assertEqual(
             self.emulator.order(SELLER_ID, amazon_order["orderId"])["fulfillment"]["fulfillmentStatus"],
             "PARTIALLY_SHIPPED",
         )
         self.validate(backorder, tracking="1Z999AA10123456785")
-        self.account._sync_pickings()
+        self.run_flow("shipments")
         first, second = self.confirmations(amazon_order)
         self.assertEqual([(i["orderItemId"], i["quantity"]) for i in first["orderItems"]], [(mug_ref, 2)])
         self.assertEqual(
@@ -119,7 +119,7 @@ class TestShipmentConfirmation(ShipmentCase):
         self.assertFalse(self.local._amazon_has_integration() and self.local.integration_level == "rate_and_ship")
         amazon_order, _order, picking = self.import_order()
         self.validate(picking, carrier=self.local, tracking="LOCAL-42")
-        self.account._sync_pickings()
+        self.run_flow("shipments")
         [package] = self.confirmations(amazon_order)
         self.assertEqual((package["carrierCode"], package["carrierName"]), ("Other", "Speedy Local Couriers"))
         self.assertEqual(package["trackingNumber"], "LOCAL-42")
@@ -131,7 +131,7 @@ class TestShipmentConfirmation(ShipmentCase):
         self.assertEqual(royal._amazon_carrier_values(), ("Royal Mail", None))
         amazon_order, _order, picking = self.import_order()
         self.validate(picking, carrier=self.local)
-        self.account._sync_pickings()
+        self.run_flow("shipments")
         self.assertEqual(self.confirmations(amazon_order)[0]["carrierCode"], "DHL")
 
     def test_multi_step_delivery_confirms_only_when_goods_leave_for_the_customer(self):
@@ -144,7 +144,7 @@ class TestShipmentConfirmation(ShipmentCase):
         self.assertEqual(ship.location_dest_id.usage, "customer")
         self.validate(ship)
         self.assertEqual(ship.amazon_sync_state, "pending")
-        self.account._sync_pickings()
+        self.run_flow("shipments")
         self.assertEqual(len(self.confirmations(amazon_order)), 1)
 
     def test_warehouse_staff_validate_with_their_own_rights(self):
@@ -167,7 +167,7 @@ class TestShipmentConfirmation(ShipmentCase):
         self.assertEqual(picking.amazon_sync_state, "done")
         self.validate(picking, carrier=False, tracking=False)  # shipped elsewhere: nothing to fill in
         self.assertEqual(picking.state, "done")
-        self.account._sync_pickings()
+        self.run_flow("shipments")
         self.assertEqual(self.emulator.calls("confirmShipment"), [])
 
     def test_a_rolled_back_validation_sends_nothing(self):
@@ -181,7 +181,7 @@ class TestShipmentConfirmation(ShipmentCase):
             pass
         self.assertNotEqual(picking.state, "done")
         self.assertFalse(picking.amazon_sync_state)
-        self.env["amazon.account"]._cron_sync_pickings()
+        self.run_cron("shipments")
         self.assertEqual(self.emulator.calls("confirmShipment"), [])
 
 
@@ -202,12 +202,12 @@ class TestShipmentFailures(ShipmentCase):
         self.validate(first_picking)
         self.validate(second_picking)
         mails_before = self.env["mail.mail"].search([])
-        stats = self.account._sync_pickings()
-        self.assertEqual(stats["rejected"], 2)
+        stats = self.run_flow("shipments").stats
+        self.assertEqual(stats["refused"], 2)
         for picking in (first_picking, second_picking):
             self.assertEqual(picking.amazon_sync_state, "error")
             self.assertIn("not valid for this carrier", picking.amazon_sync_error)
-            self.assertIn("not valid for this carrier", picking.message_ids[0].body)
+            self.assertIn("not valid for this carrier", "".join(picking.message_ids.mapped("body")))
         self.assertEqual(
             dict(self.env["stock.picking"]._fields["amazon_sync_state"].selection)["error"],
             "Synchronization with Amazon failed",
@@ -223,12 +223,12 @@ class TestShipmentFailures(ShipmentCase):
         amazon_order, _order, picking = self.import_order()
         self.emulator.inject("confirmShipment", "reject", message="Tracking number already used.")
         self.validate(picking)
-        self.account._sync_pickings()
+        self.run_flow("shipments")
         self.assertEqual(picking.amazon_sync_state, "error")
         picking.carrier_tracking_ref = "1Z999AA10123456799"
         picking.action_retry_amazon_sync()
         self.assertEqual(picking.amazon_sync_state, "pending")
-        self.account._sync_pickings()
+        self.run_flow("shipments")
         self.assertEqual(picking.amazon_sync_state, "done")
         self.assertEqual(self.confirmations(amazon_order)[-1]["trackingNumber"], "1Z999AA10123456799")
 
@@ -241,11 +241,12 @@ class TestShipmentFailures(ShipmentCase):
         amazon_order, _order, picking = self.import_order()
         self.validate(picking)
         self.emulator.inject("confirmShipment", "throttle", times=10)
-        stats = self.account._sync_pickings()
-        self.assertEqual((stats["confirmed"], stats["pending"]), (0, 1))
+        run = self.run_flow("shipments")
+        self.assertEqual((run.stats["confirmed"], run.more, run.error), (0, True, None))
+        self.assertEqual(self.status("shipments").state, "more")
         self.assertEqual(picking.amazon_sync_state, "pending")
         self.emulator.faults.clear()
-        self.account._sync_pickings()
+        self.run_flow("shipments")
         self.assertEqual(picking.amazon_sync_state, "done")
         self.assertEqual(len(self.confirmations(amazon_order)), 1)
 
@@ -253,7 +254,7 @@ class TestShipmentFailures(ShipmentCase):
         amazon_order, _order, picking = self.import_order()
         self.emulator.inject("confirmShipment", "reject", message="Carrier not recognised.")
         self.validate(picking)
-        self.account._sync_pickings()
+        self.run_flow("shipments")
         self.assertEqual(picking.amazon_sync_state, "error")
         self.time_passes()
         self.emulator.set_status(SELLER_ID, amazon_order["orderId"], "SHIPPED")  # fixed in Seller Central

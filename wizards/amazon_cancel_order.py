@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 from .. import const
 
@@ -16,6 +17,9 @@ class AmazonCancelOrder(models.TransientModel):
         """Cancel the orders here now; the cancellation-sync cron reports them to Amazon."""
         self.ensure_one()
         orders = self.order_ids
+        if orders.filtered(lambda o: not o.amazon_order_ref):
+            raise UserError(self.env._("Only Amazon orders are canceled on Amazon."))
+        orders._amazon_check_cancellable()  # the same guards as the Cancel button
         orders.with_context(disable_cancel_warning=True)._action_cancel()
         orders.write(
             {"amazon_cancel_state": "pending", "amazon_cancel_reason": self.reason, "amazon_cancel_error": False}

@@ -1,10 +1,10 @@
 import re
-from collections import Counter
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .. import const
+from ..models.amazon_sync_flow import Run, is_concurrency_error
 from ..spapi import AmazonError
 
 
@@ -39,13 +39,31 @@ class AmazonRecoverOrder(models.TransientModel):
         self.ensure_one()
         account = self.account_id
         ref = self.order_ref.strip()
+        account._amazon_check_group("sales_team.group_sale_manager")
         try:
             with account._sp_session(**account._INTERACTIVE) as session:
                 amazon_order = session.get_order(ref)
         except AmazonError as exc:
             raise UserError(account._amazon_error_message(exc)) from None
-        new_failures = []
-        outcome = account._import_amazon_order(amazon_order, Counter(), new_failures)
+        marketplace_ref = (amazon_order.get("salesChannel") or {}).get("marketplaceId")
+        if marketplace_ref not in account.marketplace_ids.mapped("api_ref"):
+            raise UserError(
+                self.env._(
+                    "Amazon order %(ref)s was sold on marketplace %(marketplace)s, which account %(account)s "
+                    "does not synchronize. Recover it from the account that does.",
+                    ref=ref,
+                    marketplace=marketplace_ref,
+                    account=account.name,
+                )
+            )
+        try:
+            outcome = self.env["amazon.order.sync"]._import_one(account, amazon_order, Run())
+        except Exception as exc:
+            if not is_concurrency_error(exc):
+                raise
+            raise UserError(
+                self.env._("Amazon order %(ref)s is being imported right now: try again in a minute.", ref=ref)
+            ) from None
         if outcome == "failed":
             failure = account.order_failure_ids.filtered(lambda f: f.order_ref == ref)
             raise UserError(
