@@ -98,13 +98,16 @@ def process(emulator, seller, feed, content, fault):
     """Process one feed. Returns (processingStatus, report bytes or None).
 
     ``fault`` (from ``emulator.inject("processFeed", kind, ...)``): ``fatal`` (the
-    whole feed is refused), ``cancelled`` (Amazon cancelled it), ``ambiguous`` (an error
+    whole feed is refused), ``cancelled`` (Amazon cancelled it), ``garbled`` (the report is
+    not well-formed XML), ``ambiguous`` (an error
     that names no message), or ``reject`` with ``match`` = an order id to refuse with
     ``message``.
     """
     transaction_id = feed["feedId"]
     if fault and fault["kind"] == "cancelled":
         return "CANCELLED", None
+    if fault and fault["kind"] == "garbled":  # a processing report nobody can read
+        return "DONE", b"<AmazonEnvelope><Message><ProcessingReport><Processing"
     try:
         root = ET.fromstring(content)
     except ET.ParseError as exc:

@@ -132,6 +132,8 @@ class Seller:
         self.refresh_token = refresh_token
         self.participations = participations
         self.orders = {}
+        self.junk = {}  # key -> anything: served as is among searchOrders results
+        self.junk_times = {}  # key -> naive UTC time it counts as updated
 
 
 class SpApiEmulator:
@@ -235,6 +237,18 @@ class SpApiEmulator:
         with self.lock:
             self.seller(seller_id).orders[order["orderId"]] = copy.deepcopy(order)
 
+    def put_junk(self, seller_id, entry, updated=None):
+        """Serve ``entry`` (anything: a malformed order, a string, None...) among the
+        searchOrders results of the window containing ``updated`` (default: minutes ago).
+        Such answers break Amazon's model on purpose: the emulator records them as
+        validation errors, which the test that asked for them clears."""
+        with self.lock:
+            seller = self.seller(seller_id)
+            key = f"junk-{len(seller.junk)}"
+            seller.junk[key] = copy.deepcopy(entry)
+            seller.junk_times[key] = updated or utcnow() - timedelta(minutes=5)
+            return key
+
     def order(self, seller_id, order_id):
         return self.seller(seller_id).orders[order_id]
 
@@ -257,7 +271,8 @@ class SpApiEmulator:
         (200 with an HTML body), ``empty`` (200 without a body), ``slow`` (sleep
         ``delay`` seconds, then answer normally), ``throttle`` (429), ``expire_token``
         (every access token expires now), ``reject`` (400 with ``code``/``message``;
-        ``match`` limits it to paths containing that text).
+        ``match`` limits it to paths containing that text), ``call`` (run ``function()``
+        before answering normally: what another user does while a request is under way).
         """
         with self.lock:
             self.faults.append({"operation": operation, "kind": kind, "times": times, **options})
@@ -406,7 +421,11 @@ class SpApiEmulator:
             ids, page_size, before = self._search(seller, query)
             offset = 0
         page = ids[offset : offset + page_size]
-        orders = [self._shape(seller.orders[i], included) for i in page if i in seller.orders]
+        orders = [
+            self._shape(seller.orders[i], included) if i in seller.orders else copy.deepcopy(seller.junk[i])
+            for i in page
+            if i in seller.orders or i in seller.junk
+        ]
         body = {"orders": orders, "lastUpdatedBefore": iso(before)}
         if offset + page_size < len(ids):
             next_token = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
@@ -459,7 +478,9 @@ class SpApiEmulator:
                 if fulfilled_by and fulfillment.get("fulfilledBy") not in fulfilled_by:
                     continue
                 matches.append((moment, order["orderId"]))
-        matches.sort()
+            # malformed entries (tests of robustness) sit in the window at the time they were added
+            matches += [(moment, key) for key, moment in seller.junk_times.items() if after <= moment < before]
+        matches.sort(key=lambda match: match[0])
         return [order_id for _moment, order_id in matches], page_size, before
 
     def get_order(self, seller, order_id, query):
@@ -508,6 +529,21 @@ class SpApiEmulator:
                 done = item_ff.get("quantityFulfilled", 0) + line["quantity"]
                 item_ff["quantityFulfilled"] = done
                 item_ff["quantityUnfulfilled"] = items[line["orderItemId"]]["quantityOrdered"] - done
+            order.setdefault("packages", []).append(
+                {
+                    "packageReferenceId": package["packageReferenceId"],
+                    "createdTime": iso(utcnow()),
+                    "packageStatus": {"status": "SHIPPED"},
+                    "carrier": package.get("carrierName") or package["carrierCode"],
+                    "shipTime": package["shipDate"],
+                    "shippingService": package.get("shippingMethod") or "Standard",
+                    "trackingNumber": package["trackingNumber"],
+                    "packageItems": [
+                        {"orderItemId": line["orderItemId"], "quantity": line["quantity"]}
+                        for line in package["orderItems"]
+                    ],
+                }
+            )
             complete = all((i.get("fulfillment") or {}).get("quantityUnfulfilled", 1) == 0 for i in items.values())
             fulfillment["fulfillmentStatus"] = "SHIPPED" if complete else "PARTIALLY_SHIPPED"
             order["lastUpdatedTime"] = iso(utcnow())
@@ -664,6 +700,9 @@ class _Handler(BaseHTTPRequestHandler):
             fault = None
         if fault and fault["kind"] == "expire_token":
             emulator.expire_tokens()
+            fault = None
+        if fault and fault["kind"] == "call":  # something happens elsewhere meanwhile (tests)
+            fault["function"]()
             fault = None
         try:
             if fault:

@@ -215,6 +215,9 @@ class AmazonAccount(models.Model):
         return accounts
 
     def write(self, vals):
+        if "last_orders_sync" in vals and not vals["last_orders_sync"]:
+            # checked here, before the database refuses it (its error would print the whole row)
+            raise ValidationError(self.env._("Last Order Sync cannot be empty: move it back to resync instead."))
         if "last_orders_sync" in vals:
             # A moved cursor (the documented forced resync) starts a new window: a saved
             # pagination token belongs to the old one.

@@ -4,3 +4,4 @@ from . import test_emulator
 from . import test_order_import
 from . import test_shipments
 from . import test_spapi_session
+from . import test_sync_engine
