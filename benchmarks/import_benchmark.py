@@ -22,55 +22,12 @@ import argparse
 import logging
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parents[1]
-
-
-def setup_database(work, db):
-    addons = work / "addons"
-    addons.mkdir()
-    (addons / "amazon_sp_connector").symlink_to(HERE)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-d",
-            db,
-            "--addons-path",
-            str(addons),
-            "--data-dir",
-            str(work / "data"),
-            "-i",
-            "amazon_sp_connector",
-            "--stop-after-init",
-            "--log-level",
-            "warn",
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    return addons
-
-
-def drop_database(db):
-    import psycopg2  # noqa: PLC0415
-
-    if "odoo.sql_db" in sys.modules:
-        sys.modules["odoo.sql_db"].close_db(db)
-    conn = psycopg2.connect(dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cr:
-        cr.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (db,))
-        cr.execute(f'DROP DATABASE IF EXISTS "{db}"')
-    conn.close()
+from benchdb import drop_database, setup_database
 
 
 def amazon_orders(count):

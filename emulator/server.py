@@ -25,6 +25,7 @@ import base64
 import copy
 import json
 import logging
+import random
 import secrets
 import threading
 import time
@@ -157,6 +158,7 @@ class SpApiEmulator:
         self.feed_documents = {}  # id -> {"content": bytes|None, "content_type": str}
         self.feeds = {}  # id -> feed dict (+ private keys)
         self.pagination = {}  # token -> (order ids, offset, filters)
+        self.storm_rate = 0.0  # share of calls that misbehave at random (see storm())
         self.server = None
         self.thread = None
 
@@ -296,12 +298,22 @@ class SpApiEmulator:
             self.feed_documents.clear()
             self.feeds.clear()
             self.pagination.clear()
+            self.storm_rate = 0.0
 
     def expire_tokens(self):
         with self.lock:
             self.access_tokens = {}
 
     # ------------------------------------------------------------------ internals
+
+    def storm(self, rate, kinds=("throttle", "server_error", "unavailable", "slow"), delay=6.0, seed=None):
+        """From now on, a share ``rate`` of all SP-API calls misbehaves (a random kind of
+        ``kinds``; ``slow`` answers after ``delay`` seconds). ``storm(0)`` ends it."""
+        with self.lock:
+            self.storm_rate = rate
+            self.storm_kinds = list(kinds)
+            self.storm_delay = delay
+            self.storm_random = random.Random(seed)
 
     def _take_fault(self, operation, path):
         with self.lock:
@@ -311,6 +323,10 @@ class SpApiEmulator:
                     if fault["times"] <= 0:
                         self.faults.remove(fault)
                     return fault
+            if self.storm_rate and operation not in ("lwa_token", "processFeed"):
+                if self.storm_random.random() < self.storm_rate:
+                    kind = self.storm_random.choice(self.storm_kinds)
+                    return {"operation": operation, "kind": kind, "times": 1, "delay": self.storm_delay}
         return None
 
     def _authenticate(self, headers):
@@ -818,6 +834,7 @@ def main(argv=None):
     emulator = SpApiEmulator(host=args.host, port=args.port)
     load_demo(emulator)
     emulator.start()
+    # pylint: disable=print-used  # the command line's banner, for a person
     print(f"SP-API emulator on {emulator.url}")  # noqa: T201
     print("Configure an Amazon account with (developer mode):")  # noqa: T201
     print(f"  SP-API endpoint: {emulator.url}")  # noqa: T201

@@ -133,6 +133,9 @@ class AmazonAccount(models.Model):
         help="End (UTC) of the order window being imported; set while a sync is under way or was interrupted.",
     )
     sync_next_token = fields.Char(string="Pagination Token", copy=False, readonly=True)
+    sync_page_size = fields.Integer(
+        string="Page Size", copy=False, readonly=True, help="Orders per searchOrders page of the window in progress."
+    )
     sync_pending_refs = fields.Json(
         string="Orders Pending", copy=False, readonly=True, help="Orders of the page in hand not imported yet."
     )
@@ -221,7 +224,7 @@ class AmazonAccount(models.Model):
         if "last_orders_sync" in vals:
             # A moved cursor (the documented forced resync) starts a new window: a saved
             # pagination token belongs to the old one.
-            vals = dict(vals, sync_window_before=False, sync_next_token=False)
+            vals = dict(vals, sync_window_before=False, sync_next_token=False, sync_pending_refs=False)
         return super().write(vals)
 
     def copy_data(self, default=None):

@@ -2,18 +2,25 @@
 
 import hashlib
 import logging
+import time
 
 from odoo import api, models
 
 from .. import const
 from ..exceptions import AmazonRecordError
 from ..spapi import AmazonConfigurationError, AmazonPermanentError, SpApiSession
-from .amazon_sync_flow import is_concurrency_error, quiet_sql_errors, safe_reason
+from .amazon_sync_flow import MIN_TIME_TO_START, is_concurrency_error, quiet_sql_errors, safe_reason
 
 _logger = logging.getLogger(__name__)
 
 # sync_next_token once the window's last page is in hand.
 LAST_PAGE = "-"
+# Page size for a new window (see _page_size): what an order takes to import, as measured in
+# this process (seconds, moving average per account), and the bounds.
+_SECONDS_PER_ORDER = {}
+DEFAULT_SECONDS_PER_ORDER = 0.15
+PAGE_MARGIN_SECONDS = 1.0
+MIN_PAGE_SIZE = 10
 # Failed orders fetched again (getOrder) per run, oldest attempt first.
 RETRIES_PER_RUN = 20
 
@@ -57,7 +64,14 @@ class AmazonOrderSync(models.AbstractModel):
             before = SpApiSession.latest_allowed_before()
             if before <= account.last_orders_sync:
                 return True
-            account.write({"sync_window_before": before, "sync_next_token": False, "sync_pending_refs": False})
+            account.write(
+                {
+                    "sync_window_before": before,
+                    "sync_next_token": False,
+                    "sync_pending_refs": False,
+                    "sync_page_size": self._page_size(account, session),
+                }
+            )
             self._commit_progress()
         window = account.sync_window_before  # fixed for this run, whatever happens to the account meanwhile
         after = account.last_orders_sync
@@ -78,6 +92,7 @@ class AmazonOrderSync(models.AbstractModel):
                     last_updated_before=window,
                     fulfillment_statuses=const.IMPORTED_STATUSES,
                     pagination_token=token,
+                    page_size=account.sync_page_size or const.SEARCH_ORDERS_PAGE_SIZE,
                 )
             except AmazonPermanentError as exc:
                 if not token or restarted or exc.status != 400:
@@ -102,9 +117,27 @@ class AmazonOrderSync(models.AbstractModel):
                 if self._out_of_time(session):
                     run.more = True
                     return False
+                started = time.monotonic()
                 self._import_one(account, amazon_order, run)
+                self._observe_order_time(account, time.monotonic() - started)
                 account.sync_pending_refs = [ref for ref in map(order_ref_of, orders[index + 1 :]) if ref] or False
                 self._commit_progress(1)
+
+    @api.model
+    def _page_size(self, account, session):
+        """Orders per searchOrders page for a new window: a whole page must fit in one run
+        (a page cut short is finished with one getOrder per order, a slower quota), so a
+        short run budget asks for smaller pages. 100 with Odoo's default limits."""
+        if session.deadline is None:
+            return const.SEARCH_ORDERS_PAGE_SIZE
+        work = session.deadline - time.monotonic() - MIN_TIME_TO_START - PAGE_MARGIN_SECONDS
+        per_order = _SECONDS_PER_ORDER.get(account.id, DEFAULT_SECONDS_PER_ORDER)
+        return max(MIN_PAGE_SIZE, min(const.SEARCH_ORDERS_PAGE_SIZE, int(work / per_order)))
+
+    @api.model
+    def _observe_order_time(self, account, seconds):
+        previous = _SECONDS_PER_ORDER.get(account.id, DEFAULT_SECONDS_PER_ORDER)
+        _SECONDS_PER_ORDER[account.id] = 0.8 * previous + 0.2 * seconds
 
     @api.model
     def _import_pending(self, account, session, run):

@@ -481,7 +481,9 @@ class SaleOrder(models.Model):
             return self.env["product.pricelist"]
         if not currency.active:
             currency.sudo().active = True
-        self.env.ref("base.group_user").sudo()._apply_group(self.env.ref("product.group_product_pricelist"))
+        group_user, group_pricelist = self.env.ref("base.group_user"), self.env.ref("product.group_product_pricelist")
+        if group_pricelist not in group_user.sudo().implied_ids:  # applying it again flushes every worker's caches
+            group_user.sudo()._apply_group(group_pricelist)
         Pricelist = self.env["product.pricelist"].sudo()
         pricelist = Pricelist.search(
             [("currency_id", "=", currency.id), ("company_id", "in", (False, company.id))],

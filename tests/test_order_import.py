@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from ..emulator.scenarios import make_address, make_item, make_order
+from ..models import amazon_order_sync
 from .common import CA, DE, SELLER_ID, UK, AmazonCase
 
 JP = ("A1VC38T7YXB528", "Amazon.co.jp", "JP", "JPY", "www.amazon.co.jp")
@@ -604,6 +605,18 @@ class TestOrderScale(ImportCase):
         self.assertEqual(self.sync()["created"], 1)
         self.assertTrue(self.sale_order(amazon_order))
 
+    def test_a_short_run_budget_asks_amazon_for_pages_that_fit_it(self):
+        for _i in range(30):
+            self.put(make_order(items=[make_item("MUG-BLUE")], fulfilled_by="AMAZON", status="SHIPPED", anonymous=True))
+        amazon_order_sync._SECONDS_PER_ORDER[self.account.id] = 0.2
+        self.addCleanup(amazon_order_sync._SECONDS_PER_ORDER.pop, self.account.id, None)
+        run = self.run_flow("orders", budget=6)  # 6 s - 3 s of margin = 15 orders of 0.2 s
+        [size] = {int(call["query"]["maxResultsPerPage"][0]) for call in self.emulator.calls("searchOrders")}
+        self.assertTrue(10 <= size <= 15, size)
+        self.assertEqual(run.stats["pages"], len(self.emulator.calls("searchOrders")))
+        self.run_flow("orders", budget=600)
+        self.assertEqual(self.env["sale.order"].search_count([("amazon_account_id", "=", self.account.id)]), 30)
+
     def test_a_run_out_of_time_stops_mid_page_and_the_next_run_takes_the_rest_without_a_new_page(self):
         """The budget ends in the middle of a page: the orders of the page not imported yet
         are saved and fetched one by one by the next run (getOrder's quota is ample;
@@ -611,7 +624,10 @@ class TestOrderScale(ImportCase):
         for _i in range(101):
             self.put(make_order(items=[make_item("MUG-BLUE")], fulfilled_by="AMAZON", status="SHIPPED", anonymous=True))
         cursor = self.account.last_orders_sync
-        run = self.run_flow("orders", budget=2.4)  # ~0.4 s of work: the engine keeps 2 s of margin
+        # This process believes orders import in a millisecond, so it asks for full pages ...
+        amazon_order_sync._SECONDS_PER_ORDER[self.account.id] = 0.001
+        self.addCleanup(amazon_order_sync._SECONDS_PER_ORDER.pop, self.account.id, None)
+        run = self.run_flow("orders", budget=3.5)  # ... but has ~1.5 s of work: the engine keeps 2 s of margin
         created = run.stats["created"]
         self.assertLess(created, 100)
         self.assertTrue(run.more)

@@ -172,13 +172,10 @@ class TestShipmentConfirmation(ShipmentCase):
 
     def test_a_rolled_back_validation_sends_nothing(self):
         _amazon_order, _order, picking = self.import_order()
-        try:
-            with self.env.cr.savepoint():
-                self.validate(picking)
-                self.assertEqual(picking.amazon_sync_state, "pending")
-                raise RuntimeError("something later in the same transaction fails")
-        except RuntimeError:
-            pass
+        with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+            self.validate(picking)
+            self.assertEqual(picking.amazon_sync_state, "pending")
+            raise RuntimeError("something later in the same transaction fails")
         self.assertNotEqual(picking.state, "done")
         self.assertFalse(picking.amazon_sync_state)
         self.run_cron("shipments")

@@ -1,0 +1,52 @@
+"""What the benchmarks share: a throwaway database with the addon installed."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parents[1]
+
+
+def setup_database(work, db):
+    """Install the addon (linked as amazon_sp_connector) in a new database ``db``.
+
+    :returns: the addons folder to put on Odoo's addons path
+    """
+    addons = work / "addons"
+    addons.mkdir()
+    (addons / "amazon_sp_connector").symlink_to(HERE)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            "-d",
+            db,
+            "--addons-path",
+            str(addons),
+            "--data-dir",
+            str(work / "data"),
+            "-i",
+            "amazon_sp_connector",
+            "--stop-after-init",
+            "--log-level",
+            "warn",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return addons
+
+
+def drop_database(db):
+    import psycopg2  # noqa: PLC0415
+
+    if "odoo.sql_db" in sys.modules:
+        sys.modules["odoo.sql_db"].close_db(db)
+    conn = psycopg2.connect(dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cr:
+        cr.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (db,))
+        cr.execute(f'DROP DATABASE IF EXISTS "{db}"')
+    conn.close()
