@@ -43,6 +43,7 @@ class AmazonOrderSync(models.AbstractModel):
     _flow = "orders"
     _cron_xmlid = "amazon_sp_connector.ir_cron_sync_orders"
     _problems_template = "amazon_sp_connector.mail_template_order_failures"
+    _polls = True
 
     # ------------------------------------------------------------------ the run
 
@@ -130,7 +131,9 @@ class AmazonOrderSync(models.AbstractModel):
         short run budget asks for smaller pages. 100 with Odoo's default limits."""
         if session.deadline is None:
             return const.SEARCH_ORDERS_PAGE_SIZE
-        work = session.deadline - time.monotonic() - MIN_TIME_TO_START - PAGE_MARGIN_SECONDS
+        # a whole run's budget, not what is left of this one: the size holds for the window
+        budget = self.env.context.get("amazon_run_budget") or self._budget()
+        work = budget - MIN_TIME_TO_START - PAGE_MARGIN_SECONDS
         per_order = _SECONDS_PER_ORDER.get(account.id, DEFAULT_SECONDS_PER_ORDER)
         return max(MIN_PAGE_SIZE, min(const.SEARCH_ORDERS_PAGE_SIZE, int(work / per_order)))
 

@@ -24,16 +24,15 @@ from psycopg2 import errorcodes
 from odoo import api, fields, models
 from odoo.tools import config
 
+# MIN_TIME_PER_JOB: how long Odoo keeps calling a cron job's action again while it reports work left
+from odoo.addons.base.models.ir_cron import MIN_TIME_PER_JOB, _intervalTypes
+
 from .. import const
 from ..exceptions import AmazonRecordError
 from ..spapi import AmazonError, AmazonThrottledError
 
 _logger = logging.getLogger(__name__)
 
-try:  # how long Odoo keeps calling a cron job's action again when it reports work left
-    from odoo.addons.base.models.ir_cron import MIN_TIME_PER_JOB
-except ImportError:  # pragma: no cover - Odoo 19 has it
-    MIN_TIME_PER_JOB = 10
 
 # A prefork cron worker sleeps up to 60 + 9 s between polls, and that sleep counts towards
 # its limit_time_real: a run must leave it that much.
@@ -45,6 +44,8 @@ MIN_TIME_TO_START = 2.0
 # A run stopped by a concurrent transaction tries again after this long.
 CONCURRENCY_RETRY_SECONDS = 30
 MAX_REASON = 300
+# An idle account is run again once per interval of its flow's cron, give or take this.
+INTERVAL_SLACK_SECONDS = 60
 
 CONCURRENCY_ERRORS = (
     psycopg2.errors.SerializationFailure,
@@ -130,6 +131,9 @@ class AmazonSyncFlow(models.AbstractModel):
     _flow = None  # key in amazon_sync_status.FLOWS
     _cron_xmlid = None  # the flow's scheduled action
     _problems_template = None  # mail.template listing a run's new problems
+    # True for flows that ask Amazon what is new (orders): an account is polled once per cron
+    # interval. False for flows with work queued in Odoo (shipments...): run whenever there is work.
+    _polls = False
 
     # ------------------------------------------------------------------ entry points
 
@@ -143,14 +147,17 @@ class AmazonSyncFlow(models.AbstractModel):
         cron is triggered when the quota refills. Never sleeps on a quota, never raises.
         """
         deadline = self._deadline()
+        cron = self.env.ref(self._cron_xmlid).sudo()
         accounts = self.env["amazon.account"].search([])
         statuses = self.env["amazon.sync.status"]._of(accounts, self._flow)
         self._commit_progress()
         now = fields.Datetime.now()
         waiting = [s.next_attempt for s in statuses.values() if s.next_attempt and s.next_attempt > now]
-        due = self._with_work(
-            accounts.filtered(lambda a: not (statuses[a.id].next_attempt and statuses[a.id].next_attempt > now))
-        ).sorted(lambda a: (statuses[a.id].last_run or datetime.min, a.id))
+        due = self._with_work(accounts.filtered(lambda a: self._is_due(statuses[a.id], cron, now)))
+        # work left over first (it was promised a next run), then whoever waited longest
+        due = due.sorted(
+            lambda a: (statuses[a.id].state not in ("more", "waiting"), statuses[a.id].last_run or datetime.min, a.id)
+        )
         remaining = len(due)
         processed = 0
         for account in due:
@@ -163,12 +170,25 @@ class AmazonSyncFlow(models.AbstractModel):
                 waiting.append(run.retry_at)
             elif run.more:
                 remaining += 1
-        cron = self.env.ref(self._cron_xmlid).sudo()
         if waiting:
             self._trigger_once(cron, min(waiting))
         if remaining:
             cron._trigger()  # wakes a cron worker at once instead of at its next poll
         self._commit_progress(processed, remaining=remaining)
+
+    @api.model
+    def _is_due(self, status, cron, now):
+        """Whether the cron runs this account now: work left over from its last run (once
+        Amazon's quota allows), else, for a polling flow, once per interval of the scheduled
+        action, for the others whenever they have work. A trigger
+        meant for one account's backlog does not make the others spend Amazon's quota,
+        which accounts of one seller share."""
+        if status.next_attempt and status.next_attempt > now:
+            return False
+        if not self._polls or status.state in ("more", "waiting") or not status.last_run:
+            return True
+        interval = _intervalTypes[cron.interval_type](cron.interval_number)
+        return status.last_run + interval - timedelta(seconds=INTERVAL_SLACK_SECONDS) <= now
 
     @api.model
     def _run_now(self, account, budget=None):
@@ -177,7 +197,8 @@ class AmazonSyncFlow(models.AbstractModel):
         :param budget: seconds, instead of :meth:`_budget`
         :returns: the :class:`Run`
         """
-        run = self._run(account, time.monotonic() + (budget or self._budget()))
+        budget = budget or self._budget()
+        run = self.with_context(amazon_run_budget=budget)._run(account, time.monotonic() + budget)
         if run.more or run.retry_at:
             self._trigger_once(self.env.ref(self._cron_xmlid).sudo(), run.retry_at or fields.Datetime.now())
         return run
@@ -358,9 +379,16 @@ class AmazonSyncFlow(models.AbstractModel):
 
     @api.model
     def _trigger_once(self, cron, at):
-        """Trigger ``cron`` at ``at`` unless a trigger already runs it by then."""
+        """Trigger ``cron`` at ``at`` unless a later trigger already runs it by then.
+
+        Triggers already due do not count: the cron job that runs now is consuming them
+        (Odoo deletes them in its own transaction when the job starts).
+        """
+        now = fields.Datetime.now()
         Trigger = self.env["ir.cron.trigger"].sudo()
-        if not Trigger.search_count([("cron_id", "=", cron.id), ("call_at", "<=", at)], limit=1):
+        if at <= now or not Trigger.search_count(
+            [("cron_id", "=", cron.id), ("call_at", ">", now), ("call_at", "<=", at)], limit=1
+        ):
             cron._trigger(at=at)
 
     @api.model

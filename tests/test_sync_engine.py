@@ -9,8 +9,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from ..emulator.scenarios import make_address, make_item, make_order
-from ..spapi import SpApiSession
-from .common import REFRESH_TOKEN, SELLER_ID, LogCapture
+from ..spapi import BUCKETS, SpApiSession
+from .common import CA, REFRESH_TOKEN, SELLER_ID, LogCapture
 from .test_cancellations import CancellationCase
 from .test_shipments import ShipmentCase
 
@@ -45,6 +45,42 @@ class TestFlowStatus(ShipmentCase):
             self.status("shipments"), [{"state": "ok", "last_error": False, "failing_since": False}]
         )
         self.assertEqual(picking.amazon_sync_state, "done")
+
+    def test_accounts_sharing_a_seller_quota_take_turns_and_a_trigger_never_starves_one(self):
+        """The US account takes the only searchOrders token; the Canadian one waits for the
+        refill without sleeping (a trigger at the refill). When it comes, the Canadian
+        account runs and the US one, idle, does not spend the token again."""
+        self.emulator.set_plan("searchOrders", 1 / 60, 1)
+        canada = self.env["amazon.account"].create(
+            self.account_values(
+                name="Amazon CA",
+                base_marketplace_id=self.marketplace_ca.id,
+                last_orders_sync=fields.Datetime.now() - timedelta(days=1),
+            )
+        )
+        us_order = self.put(make_order(items=[make_item("MUG-BLUE")]))
+        ca_order = self.put(make_order(items=[make_item("MUG-BLUE")], marketplace_id=CA[0]))
+        self.run_cron("orders")
+        self.assertTrue(self.sale_order(us_order))
+        self.assertFalse(self.sale_order(ca_order, canada))
+        waiting = self.status("orders", canada)
+        self.assertEqual(waiting.state, "waiting")
+        self.assertGreater(waiting.next_attempt, fields.Datetime.now() + timedelta(seconds=30))
+        cron = self.env.ref("amazon_sp_connector.ir_cron_sync_orders")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id), ("call_at", "=", waiting.next_attempt)])
+        )
+
+        # the quota refills, the trigger fires
+        self.emulator.set_plan("searchOrders", 1 / 60, 1)
+        BUCKETS.clear()
+        waiting.next_attempt = fields.Datetime.now() - timedelta(seconds=1)
+        self.emulator.requests.clear()
+        self.run_cron("orders")
+        self.assertTrue(self.sale_order(ca_order, canada))
+        self.assertEqual(self.status("orders", canada).state, "ok")
+        [call] = self.emulator.calls("searchOrders")
+        self.assertEqual(call["query"]["marketplaceIds"], [CA[0]], "the idle US account is not polled again")
 
     def test_a_failing_flow_mails_once_per_new_error_and_two_failing_flows_once_each(self):
         _amazon_order, order, picking = self.import_order()
