@@ -26,54 +26,34 @@ class AmazonCancellationSync(models.AbstractModel):
     _problems_template = "amazon_sp_connector.mail_template_cancellation_failures"
 
     @api.model
+    def _feeds_domain(self, accounts):
+        return [
+            ("account_id", "in", accounts.ids),
+            ("done", "=", False),
+            ("feed_type", "=", const.FEED_ORDER_ACKNOWLEDGEMENT),
+        ]
+
+    @api.model
+    def _orders_domain(self, accounts):
+        return [("amazon_account_id", "in", accounts.ids), ("amazon_cancel_state", "=", "pending")]
+
+    @api.model
     def _with_work(self, accounts):
-        feeds = (
-            self.env["amazon.feed"]
-            .sudo()
-            ._read_group(
-                [
-                    ("account_id", "in", accounts.ids),
-                    ("done", "=", False),
-                    ("feed_type", "=", const.FEED_ORDER_ACKNOWLEDGEMENT),
-                ],
-                ["account_id"],
-            )
-        )
-        orders = (
-            self.env["sale.order"]
-            .sudo()
-            ._read_group(
-                [("amazon_account_id", "in", accounts.ids), ("amazon_cancel_state", "=", "pending")],
-                ["amazon_account_id"],
-            )
-        )
+        feeds = self.env["amazon.feed"].sudo()._read_group(self._feeds_domain(accounts), ["account_id"])
+        orders = self.env["sale.order"].sudo()._read_group(self._orders_domain(accounts), ["amazon_account_id"])
         with_work = {account.id for (account,) in feeds + orders}
         return accounts.filtered(lambda a: a.id in with_work)
 
     @api.model
     def _run_account(self, account, session, run):
-        feeds = (
-            self.env["amazon.feed"]
-            .sudo()
-            .search(
-                [
-                    ("account_id", "=", account.id),
-                    ("done", "=", False),
-                    ("feed_type", "=", const.FEED_ORDER_ACKNOWLEDGEMENT),
-                ]
-            )
-        )
+        feeds = self.env["amazon.feed"].sudo().search(self._feeds_domain(account))
         for feed in feeds:
             if self._out_of_time(session):
                 run.more = True
                 return
             self._poll_feed(feed, session, run)
             self._commit_progress(1)
-        orders = (
-            self.env["sale.order"]
-            .sudo()
-            .search([("amazon_account_id", "=", account.id), ("amazon_cancel_state", "=", "pending")], order="id")
-        )
+        orders = self.env["sale.order"].sudo().search(self._orders_domain(account), order="id")
         if orders and not self._out_of_time(session):
             self._send_feed(account, orders, session, run)
             self._commit_progress(len(orders))
