@@ -512,6 +512,10 @@ class SaleOrder(models.Model):
             raise AmazonRecordError(self.env._("Amazon order %(ref)s has no usable fulfillment or items.", ref=ref))
         status = fulfillment.get("fulfillmentStatus")
         channel = const.FULFILLED_BY_TO_CHANNEL.get(fulfillment.get("fulfilledBy"))
+        if status not in const.FULFILLMENT_STATUSES or not channel:
+            raise AmazonRecordError(
+                self.env._("Amazon order %(ref)s has no known fulfillment status and channel.", ref=ref)
+            )
         order = self.search([("amazon_account_id", "=", account.id), ("amazon_order_ref", "=", ref)], limit=1)
         if order:
             return order._amazon_apply_status(status)
