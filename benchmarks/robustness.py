@@ -308,8 +308,10 @@ class Bench:
             )
         elif kind == "huge":
             parent[key] = HUGE if not isinstance(value, int | float) else 10**30
-        else:  # negative (amounts and quantities)
-            parent[key] = "-999.99" if isinstance(value, str) else -abs(value or 1) if isinstance(value, int) else None
+        elif isinstance(value, str):  # negative: an amount below zero, or a text turned into one
+            parent[key] = "-999.99" if value.replace(".", "", 1).isdigit() else f"-{value}"
+        else:  # negative quantities
+            parent[key] = -abs(value or 1) if isinstance(value, int) else None
         return order
 
     def paths(self, node, prefix=()):
