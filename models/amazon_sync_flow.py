@@ -27,7 +27,6 @@ from odoo.tools import config
 # MIN_TIME_PER_JOB: how long Odoo keeps calling a cron job's action again while it reports work left
 from odoo.addons.base.models.ir_cron import MIN_TIME_PER_JOB, _intervalTypes
 
-from .. import const
 from ..exceptions import AmazonRecordError
 from ..spapi import AmazonError, AmazonThrottledError
 
@@ -435,4 +434,4 @@ class AmazonSyncFlow(models.AbstractModel):
         return self.env["ir.cron"]._commit_progress(processed, remaining=remaining)
 
 
-__all__ = ["Run", "const", "is_concurrency_error", "quiet_sql_errors", "safe_reason"]
+__all__ = ["Run", "is_concurrency_error", "quiet_sql_errors", "safe_reason"]
