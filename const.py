@@ -260,3 +260,24 @@ CANCEL_REASONS = [
     ("RejectOrder", "Reject order"),
     ("WeatherDelay", "Weather delay"),
 ]
+
+# ---------------------------------------------------------------------------
+# Stock: JSON_LISTINGS_FEED (Feeds API 2021-06-30), a PATCH of each SKU's
+# fulfillment_availability, per Amazon's listings feed schema v2
+# (shared/spapi-models/feeds-schemas/listings-feed-schema-v2.json).
+# ---------------------------------------------------------------------------
+FEED_JSON_LISTINGS = "JSON_LISTINGS_FEED"
+FEED_JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
+LISTINGS_FEED_VERSION = "2.0"
+# Amazon's generic product type, accepted by PATCH messages that only touch offer attributes.
+LISTINGS_DEFAULT_PRODUCT_TYPE = "PRODUCT"
+LISTINGS_STOCK_ATTRIBUTE = "fulfillment_availability"
+LISTINGS_STOCK_PATH = "/attributes/fulfillment_availability"
+# fulfillment_channel_code of the quantity the seller ships itself (merchant fulfilled)
+LISTINGS_MERCHANT_CHANNEL = "DEFAULT"
+# The schema allows 25,000 messages per feed; more changed offers go in the next runs.
+LISTINGS_FEED_MAX_MESSAGES = 10000
+# Severity of a processing report issue that refuses its message.
+LISTINGS_ISSUE_ERROR = "ERROR"
+# Amazon processes a feed in minutes: its result is read again after this many seconds.
+FEED_POLL_SECONDS = 120

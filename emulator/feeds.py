@@ -1,5 +1,6 @@
 """How the emulator processes uploaded feeds and writes Amazon-style XML processing reports."""
 
+import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
@@ -181,3 +182,167 @@ def process(emulator, seller, feed, content, fault):
                 }
             )
     return "DONE", _report(seller.seller_id, transaction_id, len(messages), results)
+
+
+# ---------------------------------------------------------------------------
+# JSON_LISTINGS_FEED: listings feed schema v2, JSON processing report v2
+# ---------------------------------------------------------------------------
+JSON_LISTINGS = "JSON_LISTINGS_FEED"
+STOCK_PATH = "/attributes/fulfillment_availability"
+# Amazon's generic product type: accepted for any listing by offer-only changes.
+GENERIC_PRODUCT_TYPE = "PRODUCT"
+
+
+def _issue(message, code, message_id=None, sku=None, severity="ERROR", attribute=None):
+    issue = {"code": str(code), "severity": severity, "message": message}
+    if isinstance(message_id, int) and not isinstance(message_id, bool) and message_id >= 1:
+        issue["messageId"] = message_id
+    if sku:
+        issue["sku"] = sku
+    if attribute:
+        issue["attributeName"] = attribute
+    return issue
+
+
+def _listings_report(emulator, seller, feed, issues, processed, accepted):
+    errors = sum(1 for i in issues if i["severity"] == "ERROR")
+    report = {
+        "header": {"sellerId": seller.seller_id, "version": "2.0", "feedId": feed["feedId"]},
+        "issues": issues,
+        "summary": {
+            "errors": errors,
+            "warnings": sum(1 for i in issues if i["severity"] == "WARNING"),
+            "messagesProcessed": processed,
+            "messagesAccepted": accepted,
+            "messagesInvalid": processed - accepted,
+        },
+    }
+    problems = emulator.feed_schemas.errors(emulator.feed_schemas.REPORT, report)
+    if problems:  # the emulator itself broke Amazon's report schema
+        with emulator.lock:
+            emulator.validation_errors.append((JSON_LISTINGS, "report", problems))
+    return json.dumps(report).encode()
+
+
+def _apply_stock(listing, patch):
+    """Apply one fulfillment_availability patch; returns an error text or None."""
+    if patch.get("op") == "delete":
+        listing["quantity"] = None
+        return None
+    entries = patch.get("value") or []
+    for entry in entries:
+        code = entry.get("fulfillment_channel_code")
+        if not isinstance(code, str) or not code:
+            return "'fulfillment_channel_code' is required for 'fulfillment_availability'."
+        if code != "DEFAULT":
+            continue  # an Amazon-fulfilled channel (AMAZON_NA...): Amazon keeps that quantity itself
+        quantity = entry.get("quantity")
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
+            return "The value for 'quantity' of 'fulfillment_availability' must be a whole number of 0 or more."
+    for entry in entries:
+        if entry.get("fulfillment_channel_code") == "DEFAULT":
+            listing["quantity"] = entry["quantity"]
+            listing["updates"] = listing.get("updates", 0) + 1
+    return None
+
+
+def process_listings(emulator, seller, feed, content, fault):
+    """Process a ``JSON_LISTINGS_FEED`` against the seller's listings (``seller.listings``:
+    SKU -> {"productType", "quantity", "attributes"}). Every document is checked against
+    Amazon's listings feed schema; a message that breaks it is refused, and recorded in
+    ``emulator.validation_errors`` (the connector must never send one).
+
+    Faults (``processFeed``): ``fatal``, ``cancelled``, ``garbled`` (report not JSON),
+    ``ambiguous`` (an error naming no message), ``reject`` (``match`` = a SKU refused with
+    ``message``).
+    """
+    if fault and fault["kind"] == "cancelled":
+        return "CANCELLED", None
+    if fault and fault["kind"] == "garbled":
+        return "DONE", b'{"header": {"sellerId": '
+    try:
+        document = json.loads(content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return "FATAL", _listings_report(emulator, seller, feed, [_issue(f"Invalid JSON: {exc}", 4000001)], 0, 0)
+    schema = emulator.feed_schemas
+    problems = schema.errors(schema.FEED, document)
+    by_message = {}
+    general = []
+    for path, text in problems:
+        if len(path) >= 2 and path[0] == "messages" and isinstance(path[1], int):
+            by_message.setdefault(path[1], []).append(f"{'/'.join(str(p) for p in path[2:]) or '<message>'}: {text}")
+        else:
+            general.append(f"{'/'.join(str(p) for p in path) or '<root>'}: {text}")
+    if problems:
+        with emulator.lock:
+            emulator.validation_errors.append((JSON_LISTINGS, "document", [t for _p, t in problems]))
+    if general or (fault and fault["kind"] == "fatal"):
+        texts = general or [fault.get("message", "The feed was rejected.")]
+        return "FATAL", _listings_report(emulator, seller, feed, [_issue(t, 4000002) for t in texts], 0, 0)
+    if document["header"]["sellerId"] != seller.seller_id:
+        return "FATAL", _listings_report(
+            emulator, seller, feed, [_issue("The sellerId of the header is not the feed's seller.", 4000003)], 0, 0
+        )
+    issues = []
+    accepted = 0
+    messages = document["messages"]
+    for index, message in enumerate(messages):
+        message_id, sku = message.get("messageId"), message.get("sku")
+        before = len(issues)
+        if index in by_message:
+            issues.extend(_issue(t, 4000004, message_id, sku) for t in by_message[index])
+        elif fault and fault["kind"] == "reject" and fault.get("match") == sku:
+            issues.append(_issue(fault.get("message", "Rejected."), fault.get("code", 90000900), message_id, sku))
+        else:
+            issues.extend(_process_message(seller, message))
+        if len(issues) == before:
+            accepted += 1
+    if fault and fault["kind"] == "ambiguous":
+        issues.append(_issue(fault.get("message", "An internal error occurred while processing the feed."), 90111))
+    return "DONE", _listings_report(emulator, seller, feed, issues, len(messages), accepted)
+
+
+def _process_message(seller, message):
+    """What one schema-valid message does to the seller's listings: list of issues."""
+    message_id, sku, operation = message["messageId"], message["sku"], message["operationType"]
+    listing = seller.listings.get(sku)
+    if operation == "DELETE":
+        seller.listings.pop(sku, None)
+        return []
+    product_type = message["productType"]
+    if listing is None and operation in ("PATCH", "PARTIAL_UPDATE"):
+        return [
+            _issue(
+                f"The SKU '{sku}' does not exist in your Amazon inventory, so it could not be updated.",
+                13013,
+                message_id,
+                sku,
+            )
+        ]
+    if listing is not None and product_type not in (GENERIC_PRODUCT_TYPE, listing["productType"]):
+        return [
+            _issue(
+                f"The product type '{product_type}' does not match the product type "
+                f"'{listing['productType']}' of SKU '{sku}'.",
+                90244,
+                message_id,
+                sku,
+            )
+        ]
+    if operation == "UPDATE" or listing is None:
+        listing = seller.listings[sku] = {"productType": product_type, "quantity": None, "attributes": {}}
+    patches = message.get("patches") or [
+        {"op": "replace", "path": f"/attributes/{name}", "value": value}
+        for name, value in (message.get("attributes") or {}).items()
+    ]
+    issues = []
+    for patch in patches:
+        if patch["path"] == STOCK_PATH:
+            error = _apply_stock(listing, patch)
+            if error:
+                issues.append(_issue(error, 99001, message_id, sku, attribute="fulfillment_availability"))
+        elif patch["path"].startswith("/attributes/"):
+            listing["attributes"][patch["path"].split("/", 2)[2]] = patch.get("value")
+        else:
+            issues.append(_issue(f"The patch path '{patch['path']}' is not valid.", 99002, message_id, sku))
+    return issues

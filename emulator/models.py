@@ -14,7 +14,7 @@ import json
 import os
 from pathlib import Path
 
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator, Draft7Validator
 
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[2] / "shared" / "spapi-models"
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
@@ -54,6 +54,7 @@ class ModelValidator:
                 f"SP-API models not found in {directory}: set SPAPI_MODELS_DIR to the folder "
                 "holding Amazon's OpenAPI models (orders_2026-01-01.json, ...)"
             )
+        self.directory = directory
         self.strict = strict
         self.documents = {}
         self.operations = {}
@@ -119,3 +120,27 @@ class ModelValidator:
             for example in (response.get("x-amzn-api-sandbox") or {}).get("static", []):
                 examples.append((int(status), example.get("request"), example.get("response")))
         return examples
+
+
+class FeedSchemas:
+    """Amazon's JSON Schemas of listings feed documents and their processing reports
+    (``feeds-schemas`` in the models folder), as draft-7 validators."""
+
+    FEED = "listings-feed-schema-v2"
+    REPORT = "listings-feed-processing-report-schema-v2"
+
+    def __init__(self, directory=None):
+        directory = Path(directory or models_dir()) / "feeds-schemas"
+        self.validators = {}
+        for name in (self.FEED, self.REPORT):
+            file = directory / f"{name}.json"
+            if not file.is_file():
+                raise FileNotFoundError(f"Amazon's listings feed schema {file} is missing")
+            schema = json.loads(file.read_text())
+            Draft7Validator.check_schema(schema)
+            self.validators[name] = Draft7Validator(schema)
+
+    def errors(self, name, document):
+        """Problems of ``document`` against schema ``name``: list of (path tuple, text)."""
+        found = sorted(self.validators[name].iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])
+        return [(tuple(error.absolute_path), error.message) for error in found]

@@ -23,6 +23,7 @@ if __name__ == "__main__" and not __package__:  # run as a script: make the pack
 
 import base64
 import copy
+import gzip
 import json
 import logging
 import random
@@ -35,6 +36,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from . import feeds as feed_processing
+from .models import FeedSchemas
 
 _logger = logging.getLogger(__name__)
 
@@ -135,6 +137,7 @@ class Seller:
         self.orders = {}
         self.junk = {}  # key -> anything: served as is among searchOrders results
         self.junk_times = {}  # key -> naive UTC time it counts as updated
+        self.listings = {}  # SKU -> {"productType", "quantity" (merchant-fulfilled), "attributes"}
 
 
 class SpApiEmulator:
@@ -159,6 +162,7 @@ class SpApiEmulator:
         self.feeds = {}  # id -> feed dict (+ private keys)
         self.pagination = {}  # token -> (order ids, offset, filters)
         self.storm_rate = 0.0  # share of calls that misbehave at random (see storm())
+        self._feed_schemas = None
         self.server = None
         self.thread = None
 
@@ -226,6 +230,10 @@ class SpApiEmulator:
         with self.lock:
             seller = Seller(seller_id, client_id, client_secret, refresh_token, parts)
             self.sellers[refresh_token] = seller
+            # a seller registered again starts afresh: its former access tokens are revoked
+            self.access_tokens = {
+                token: entry for token, entry in self.access_tokens.items() if entry[0].refresh_token != refresh_token
+            }
             return seller
 
     def seller(self, seller_id):
@@ -253,6 +261,23 @@ class SpApiEmulator:
 
     def order(self, seller_id, order_id):
         return self.seller(seller_id).orders[order_id]
+
+    def put_listing(self, seller_id, sku, product_type="PRODUCT", quantity=None):
+        """Add or replace a listing of the seller (what Seller Central shows for ``sku``)."""
+        with self.lock:
+            self.seller(seller_id).listings[sku] = {"productType": product_type, "quantity": quantity, "attributes": {}}
+
+    def quantity(self, seller_id, sku):
+        """The merchant-fulfilled quantity Amazon has for ``sku`` (None: never set; KeyError:
+        no such listing)."""
+        return self.seller(seller_id).listings[sku]["quantity"]
+
+    @property
+    def feed_schemas(self):
+        """Amazon's JSON listings feed schemas, loaded on first use."""
+        if self._feed_schemas is None:
+            self._feed_schemas = FeedSchemas(self.validator.directory if self.validator else None)
+        return self._feed_schemas
 
     def set_status(self, seller_id, order_id, status, updated=None):
         """Change an order's fulfillment status (and its lastUpdatedTime)."""
@@ -628,18 +653,27 @@ class SpApiEmulator:
         content = self.feed_documents[feed["_document"]]["content"]
         # a processFeed fault may be limited (match=...) to feeds mentioning an order id
         outcome = self._take_fault("processFeed", content.decode("utf-8", "replace"))
-        status, report = feed_processing.process(self, seller, feed, content, outcome)
+        if feed["feedType"] == feed_processing.JSON_LISTINGS:
+            status, report = feed_processing.process_listings(self, seller, feed, content, outcome)
+            # Amazon serves JSON processing reports GZIP-compressed
+            document = {"content": gzip.compress(report) if report else None, "compression": "GZIP"}
+        else:
+            status, report = feed_processing.process(self, seller, feed, content, outcome)
+            document = {"content": report}
         feed["processingStatus"] = status
         feed["processingEndTime"] = iso(utcnow())
         if report is not None:
             result_id = f"amzn1.tortuga.4.na.{uuid.uuid4()}"
-            self.feed_documents[result_id] = {"content": report, "content_type": "text/xml"}
+            self.feed_documents[result_id] = {"content_type": "application/octet-stream", **document}
             feed["resultFeedDocumentId"] = result_id
 
     def get_feed_document(self, document_id):
         if document_id not in self.feed_documents:
             raise ApiError(404, "NotFound", f"Feed document {document_id} was not found.")
-        return 200, {"feedDocumentId": document_id, "url": f"{self.url}/_documents/{document_id}"}
+        answer = {"feedDocumentId": document_id, "url": f"{self.url}/_documents/{document_id}"}
+        if self.feed_documents[document_id].get("compression"):
+            answer["compressionAlgorithm"] = self.feed_documents[document_id]["compression"]
+        return 200, answer
 
 
 # (method, path prefix/pattern, operation, model) - resolved by _Handler._route
