@@ -14,3 +14,5 @@ from . import res_partner
 from . import sale_order
 from . import sale_order_line
 from . import stock_picking
+from . import stock_quant
+from . import amazon_stock_sync

@@ -114,6 +114,20 @@ class AmazonAccount(models.Model):
         check_company=True,
         help="Warehouse that ships the orders you fulfill yourself (Fulfilled by Merchant).",
     )
+    sync_stock = fields.Boolean(
+        string="Push FBM Stock",
+        default=True,
+        tracking=True,
+        help="Send Amazon the quantity of every merchant-fulfilled offer marked Sync Stock: the free quantity "
+        "(on hand minus reserved) of its product in the FBM warehouse, minus the safety buffer.",
+    )
+    stock_buffer = fields.Integer(
+        string="Stock Safety Buffer",
+        default=0,
+        tracking=True,
+        help="Units of each product kept back from Amazon: the quantity sent is the free quantity minus this, "
+        "never below 0.",
+    )
     sp_api_endpoint = fields.Char(
         string="SP-API Endpoint",
         groups="base.group_system",
@@ -160,6 +174,11 @@ class AmazonAccount(models.Model):
                         marketplaces=", ".join(foreign.mapped("name")),
                     )
                 )
+
+    @api.constrains("stock_buffer")
+    def _check_stock_buffer(self):
+        if any(account.stock_buffer < 0 for account in self):
+            raise ValidationError(self.env._("The stock safety buffer is a number of units: 0 or more."))
 
     @api.constrains("seller_id", "marketplace_ids", "active")
     def _check_one_account_per_marketplace(self):
@@ -225,7 +244,19 @@ class AmazonAccount(models.Model):
             # A moved cursor (the documented forced resync) starts a new window: a saved
             # pagination token belongs to the old one.
             vals = dict(vals, sync_window_before=False, sync_next_token=False, sync_pending_refs=False)
-        return super().write(vals)
+        stock_changed = self.filtered(
+            lambda a: (
+                any(key in vals and a[key] != vals[key] for key in ("stock_buffer", "sync_stock"))
+                or ("warehouse_id" in vals and a.warehouse_id.id != vals["warehouse_id"])
+            )
+        )
+        result = super().write(vals)
+        if stock_changed:
+            # another warehouse or buffer: every quantity Amazon has may be wrong
+            self.env["amazon.offer"].sudo().search(
+                [("account_id", "in", stock_changed.ids), ("stock_sync_state", "in", ("done", "sent"))]
+            ).write({"stock_sync_state": "to_send"})
+        return result
 
     def copy_data(self, default=None):
         # A copy synchronizes no marketplace until chosen: the same seller's marketplace in
@@ -313,6 +344,19 @@ class AmazonAccount(models.Model):
     def action_sync_cancellations(self):
         """Report pending cancellations to Amazon and read the results of sent feeds."""
         return self._amazon_run_flow("amazon.cancellation.sync", self.env._("Amazon cancellations"))
+
+    def action_sync_stock(self):
+        """Send Amazon the quantities of this account's changed FBM offers now (every FBM
+        offer the first time) and read the results of stock feeds sent before."""
+        self.ensure_one()
+        if not self.sync_stock:
+            raise UserError(
+                self.env._(
+                    "Account %(account)s does not push FBM stock: tick Push FBM Stock on the account first.",
+                    account=self.name,
+                )
+            )
+        return self._amazon_run_flow("amazon.stock.sync", self.env._("Amazon stock"))
 
     def _amazon_run_flow(self, flow_model, title):
         """Run a flow now on this account (its button) and say how it went."""
@@ -424,6 +468,11 @@ class AmazonAccount(models.Model):
             "params": {"title": title, "message": message, "type": kind, "sticky": False},
         }
 
+    def _amazon_fbm_warehouse(self):
+        """The warehouse whose free stock Amazon sells for this account's FBM offers."""
+        self.ensure_one()
+        return self.warehouse_id or self._get_first_warehouse(self.company_id)
+
     @api.model
     def _get_first_warehouse(self, company):
         return self.env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
@@ -471,3 +520,8 @@ class AmazonAccount(models.Model):
     def _cron_sync_cancellations(self):
         """Scheduled action "Amazon: sync cancellations"."""
         self.env["amazon.cancellation.sync"]._cron_run()
+
+    @api.model
+    def _cron_sync_stock(self):
+        """Scheduled action "Amazon: sync stock"."""
+        self.env["amazon.stock.sync"]._cron_run()

@@ -1,4 +1,20 @@
+import math
+
 from odoo import api, fields, models
+from odoo.tools import float_round
+
+from .. import const
+
+STOCK_SYNC_STATES = [
+    ("to_send", "To Send"),
+    ("sent", "Sent"),
+    ("done", "Up to Date"),
+    ("error", "Error"),
+]
+# precommit data key: products whose free quantity changed in the transaction
+CHANGED_PRODUCTS = "amazon_sp_connector.stock_changed_products"
+# Kits inside kits: how deep the components of a changed product are followed.
+MAX_KIT_DEPTH = 5
 
 
 class AmazonOffer(models.Model):
@@ -25,8 +41,69 @@ class AmazonOffer(models.Model):
         [("fba", "Fulfilled by Amazon"), ("fbm", "Fulfilled by Merchant")],
         string="Fulfillment",
     )
+    # ---- stock pushed to Amazon (FBM offers); written by the stock flow (amazon_stock_sync.py)
+    sync_stock = fields.Boolean(
+        default=True,
+        help="Send this SKU's quantity to Amazon when it is fulfilled by the merchant: the product's free "
+        "quantity in the account's FBM warehouse, minus the account's safety buffer.",
+    )
+    product_type = fields.Char(
+        string="Amazon Product Type",
+        help="Amazon's product type of the listing (e.g. LUGGAGE), sent with its quantity. Leave empty for "
+        "Amazon's generic PRODUCT, which Amazon accepts for quantity updates of any listing.",
+    )
+    stock_sync_state = fields.Selection(
+        STOCK_SYNC_STATES,
+        string="Stock Sync",
+        compute="_compute_stock_sync_state",
+        store=True,
+        readonly=True,
+        copy=False,
+        help="To Send: the quantity changed (or was never sent) and goes with the next stock run. "
+        "Sent: Amazon is processing it. Up to Date: Amazon accepted the last quantity. "
+        "Error: Amazon refused it (see the error); it is sent again by the next run. "
+        "Empty: the offer's stock is not pushed (FBA, Sync Stock off, or not a physical product).",
+    )
+    last_quantity_sent = fields.Integer(readonly=True, copy=False)
+    last_stock_sync = fields.Datetime(string="Quantity Sent On", readonly=True, copy=False)
+    stock_sync_error = fields.Text(readonly=True, copy=False)
+    stock_feed_id = fields.Many2one(
+        "amazon.feed", readonly=True, copy=False, ondelete="set null", index="btree_not_null"
+    )
 
     _sku_unique = models.Constraint("unique(account_id, sku)", "A SKU can only be mapped once per Amazon account.")
+    # The stock flow reads only the offers with something to send: 500 of 10,000 in one index scan.
+    _stock_pending_idx = models.Index("(account_id) WHERE stock_sync_state IN ('to_send', 'error')")
+    _product_idx = models.Index("(product_id)")
+
+    @api.depends("fulfillment_channel", "sync_stock", "product_id.type")
+    def _compute_stock_sync_state(self):
+        """Offers whose stock is pushed start (again) as To Send; the others have no state."""
+        for offer in self:
+            if offer._amazon_pushes_stock():
+                if not offer.stock_sync_state:
+                    offer.stock_sync_state = "to_send"
+            else:
+                offer.stock_sync_state = False
+
+    def _amazon_pushes_stock(self):
+        """Whether this offer's quantity is sent to Amazon: a merchant-fulfilled offer with
+        Sync Stock, of a physical product other than the import's "Amazon Sale" fallback."""
+        self.ensure_one()
+        fallback = self.env.ref("amazon_sp_connector.product_amazon_sale", raise_if_not_found=False)
+        return bool(
+            self.sync_stock
+            and self.fulfillment_channel == "fbm"
+            and self.product_id.type == "consu"
+            and self.product_id != fallback
+        )
+
+    def write(self, vals):
+        remapped = self.filtered(lambda o: o.product_id.id != vals["product_id"]) if "product_id" in vals else None
+        result = super().write(vals)
+        if remapped:  # another product: Amazon has the quantity of the previous one
+            remapped.filtered(lambda o: o.stock_sync_state in ("done", "sent")).stock_sync_state = "to_send"
+        return result
 
     @api.model
     def _amazon_products(self, account, amazon_order, marketplace, channel):
@@ -59,3 +136,101 @@ class AmazonOffer(models.Model):
                 }
             )
         return products
+
+    # ------------------------------------------------------------------ stock
+
+    @api.model
+    def _amazon_stock_changed(self, products):
+        """Note that the free quantity of ``products`` changed in this transaction: their
+        pushed offers are marked To Send at once (once per product and transaction), and
+        again when the transaction commits, in case a savepoint rolled the first mark back."""
+        data = self.env.cr.precommit.data
+        changed = data.get(CHANGED_PRODUCTS)
+        if changed is None:
+            changed = data[CHANGED_PRODUCTS] = set()
+            env = self.env
+            self.env.cr.precommit.add(lambda: env["amazon.offer"]._amazon_mark_stock_changed(changed))
+        new = set(products.ids) - changed
+        if new:
+            changed.update(new)
+            self._amazon_mark_stock_changed(new)
+
+    @api.model
+    def _amazon_mark_stock_changed(self, product_ids):
+        """Mark To Send every pushed offer of these products and of the kits they are part of
+        (an offer in error stays in error: it is sent again anyway).
+
+        Every such offer row is written, whatever its state: a stock run that computed its
+        quantity from an older snapshot then conflicts with this transaction (PostgreSQL's
+        repeatable read) and one of the two is retried, so Amazon never keeps a quantity
+        older than a committed reservation.
+        """
+        product_ids = self._amazon_with_kits(set(product_ids))
+        if not product_ids:
+            return
+        self.flush_model(["stock_sync_state"])
+        self.env.cr.execute(
+            """
+            UPDATE amazon_offer
+               SET stock_sync_state = CASE WHEN stock_sync_state = 'error' THEN 'error' ELSE 'to_send' END
+             WHERE product_id = ANY(%s) AND stock_sync_state IS NOT NULL
+         RETURNING id
+            """,
+            [sorted(product_ids)],
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        if ids:
+            self.browse(ids).invalidate_recordset(["stock_sync_state"])
+
+    @api.model
+    def _amazon_with_kits(self, product_ids):
+        """``product_ids`` and the kits (``mrp`` kit bills of materials, when installed) that
+        contain them, at any depth."""
+        if "mrp.bom.line" not in self.env or not product_ids:
+            return product_ids
+        result = set(product_ids)
+        todo = set(product_ids)
+        for _depth in range(MAX_KIT_DEPTH):
+            lines = (
+                self.env["mrp.bom.line"]
+                .sudo()
+                .search(
+                    [("product_id", "in", list(todo)), ("bom_id.type", "=", "phantom"), ("bom_id.active", "=", True)]
+                )
+            )
+            kits = set()
+            for bom in lines.bom_id:
+                kits.update((bom.product_id or bom.product_tmpl_id.product_variant_ids).ids)
+            todo = kits - result
+            if not todo:
+                break
+            result |= todo
+        return result
+
+    def _amazon_free_quantities(self, warehouse, buffer=0):
+        """What each offer tells Amazon it can ship: its product's free quantity (on hand minus
+        reserved) in ``warehouse`` in whole units, complete kits for a kit, minus ``buffer``,
+        never below 0.
+
+        :returns: dict offer id -> int, and the offers whose product keeps no stock (neither
+            storable nor a kit): they have no quantity to send
+        """
+        products = self.product_id.with_context(warehouse_id=warehouse.id)
+        tracked = products.filtered("is_storable")
+        if "mrp.bom" in self.env:
+            kits = self.env["mrp.bom"].sudo()._bom_find(products - tracked, bom_type="phantom")
+            tracked |= products.filtered(lambda p: kits.get(p))
+        free = {product.id: product.free_qty for product in tracked}
+        quantities = {}
+        untracked = self.browse()
+        for offer in self:
+            if offer.product_id.id not in free:
+                untracked |= offer
+                continue
+            units = float_round(free[offer.product_id.id], precision_rounding=offer.product_id.uom_id.rounding)
+            quantities[offer.id] = max(0, math.floor(units + 1e-9) - max(0, buffer))
+        return quantities, untracked
+
+    def _amazon_product_type(self):
+        self.ensure_one()
+        return (self.product_type or "").strip() or const.LISTINGS_DEFAULT_PRODUCT_TYPE

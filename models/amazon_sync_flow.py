@@ -117,6 +117,7 @@ class Run:
     stats: Counter = field(default_factory=Counter)
     more: bool = False  # work is left; the next run goes on from the saved state
     retry_at: datetime | None = None  # Amazon's quota (or a concurrent run) lets the next run go on then
+    wake_at: datetime | None = None  # Amazon is processing something sent: look at it again then
     error: Exception | None = None  # the run stopped on this error
     locked: bool = False  # another run of this flow held the account: nothing was done
     problems: list = field(default_factory=list)  # new problems of records, for the flow's mail
@@ -169,6 +170,8 @@ class AmazonSyncFlow(models.AbstractModel):
                 waiting.append(run.retry_at)
             elif run.more:
                 remaining += 1
+            if run.wake_at:
+                waiting.append(run.wake_at)
         if waiting:
             self._trigger_once(cron, min(waiting))
         if remaining:
@@ -198,8 +201,11 @@ class AmazonSyncFlow(models.AbstractModel):
         """
         budget = budget or self._budget()
         run = self.with_context(amazon_run_budget=budget)._run(account, time.monotonic() + budget)
+        cron = self.env.ref(self._cron_xmlid).sudo()
         if run.more or run.retry_at:
-            self._trigger_once(self.env.ref(self._cron_xmlid).sudo(), run.retry_at or fields.Datetime.now())
+            self._trigger_once(cron, run.retry_at or fields.Datetime.now())
+        if run.wake_at:
+            self._trigger_once(cron, run.wake_at)
         return run
 
     # ------------------------------------------------------------------ hooks of a flow

@@ -8,6 +8,7 @@ FLOWS = [
     ("orders", "Orders"),
     ("shipments", "Shipments"),
     ("cancellations", "Cancellations"),
+    ("stock", "Stock"),
 ]
 
 STATES = [

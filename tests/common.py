@@ -149,6 +149,7 @@ class AmazonCase(EmulatorMixin, TransactionCase):
         "orders": "amazon.order.sync",
         "shipments": "amazon.shipment.sync",
         "cancellations": "amazon.cancellation.sync",
+        "stock": "amazon.stock.sync",
     }
 
     def run_flow(self, flow, account=None, budget=None):

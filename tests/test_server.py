@@ -16,10 +16,12 @@ import time
 import urllib.request
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import SUPERUSER_ID, api, fields
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
-from odoo.tools import config
+from odoo.tools import config, mute_logger
 
 from ..emulator.scenarios import make_item, make_order
 from ..emulator.server import SpApiEmulator
@@ -232,3 +234,77 @@ class TestConcurrentTransaction(CommittedCase):
             status.next_attempt = False
             run = env["amazon.order.sync"]._run_now(account)
             self.assertEqual(run.stats["created"], 1)
+
+
+@tagged("post_install", "-at_install")
+class TestStockAgainstConcurrentReservations(CommittedCase):
+    """A stock run and a transaction reserving the same product at the same time: Amazon
+    never keeps a quantity older than a committed reservation."""
+
+    SELLER = "A1SRVSTOCK"
+
+    def setUp(self):
+        super().setUp()
+        [self.account_id] = self.make_accounts(self.SELLER, "Atzr|server-stock-token", [US[0]])
+        self.emulator.put_listing(self.SELLER, "SRV-LAMP")
+        with self.env_cursor() as env:
+            account = env["amazon.account"].browse(self.account_id)
+            product = env["product.product"].create({"name": "Server lamp", "type": "consu", "is_storable": True})
+            stock = account._amazon_fbm_warehouse().lot_stock_id
+            env["stock.quant"]._update_available_quantity(product, stock, 10)
+            offer = env["amazon.offer"].create(
+                {"account_id": account.id, "sku": "SRV-LAMP", "product_id": product.id, "fulfillment_channel": "fbm"}
+            )
+            self.product_id, self.stock_id, self.offer_id = product.id, stock.id, offer.id
+        self.assertEqual(self.push(), 10)
+
+    def push(self):
+        """Runs of the stock flow, each in its own committed transaction, as the cron does."""
+        for _ in range(3):
+            with self.env_cursor() as env:
+                env["amazon.stock.sync"]._run_now(env["amazon.account"].browse(self.account_id))
+        return self.emulator.quantity(self.SELLER, "SRV-LAMP")
+
+    def reserve(self, env, quantity):
+        env["stock.quant"]._update_available_quantity(
+            env["product.product"].browse(self.product_id),
+            env["stock.location"].browse(self.stock_id),
+            reserved_quantity=quantity,
+        )
+
+    def state(self):
+        with self.env_cursor() as env:
+            return env["amazon.offer"].browse(self.offer_id).stock_sync_state
+
+    def test_a_reservation_in_progress_holds_the_run_back_until_it_commits(self):
+        with self.env_cursor() as env:
+            self.reserve(env, 1)
+        self.assertEqual(self.state(), "to_send")
+        feeds = len(self.emulator.calls("createFeed"))
+        with self.registry.cursor() as other_cr:
+            self.reserve(api.Environment(other_cr, SUPERUSER_ID, {}), 3)  # not committed yet
+            with self.env_cursor() as env:
+                run = env["amazon.stock.sync"]._run_now(env["amazon.account"].browse(self.account_id))
+                self.assertFalse(run.error)
+                self.assertTrue(run.retry_at, "a stock change in progress: the run is retried, not failed")
+            self.assertEqual(len(self.emulator.calls("createFeed")), feeds, "nothing was sent meanwhile")
+            other_cr.commit()  # pylint: disable=invalid-commit
+        with self.env_cursor() as env:
+            env["amazon.sync.status"]._of(env["amazon.account"].browse(self.account_id), "stock")[
+                self.account_id
+            ].next_attempt = False
+        self.assertEqual(self.push(), 6, "both reservations are in the quantity sent")
+
+    def test_a_reservation_whose_snapshot_predates_a_run_fails_and_its_retry_is_sent(self):
+        with self.env_cursor() as env:
+            env["amazon.account"].browse(self.account_id).stock_buffer = 2
+        self.assertEqual(self.state(), "to_send")
+        with self.registry.cursor() as other_cr:
+            other_cr.execute("SELECT 1")  # this transaction's snapshot is taken now: the offer is To Send
+            self.assertEqual(self.push(), 8, "meanwhile a stock run sends the offer")
+            with self.assertRaises(psycopg2.errors.SerializationFailure), mute_logger("odoo.sql_db"):
+                self.reserve(api.Environment(other_cr, SUPERUSER_ID, {}), 3)
+            other_cr.rollback()
+        with self.env_cursor() as env:  # the reservation, tried again as Odoo does
+            self.reserve(env, 3)
+        self.assertEqual(self.push(), 5)

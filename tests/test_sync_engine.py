@@ -36,7 +36,9 @@ class TestFlowStatus(ShipmentCase):
         self.assertEqual(self.status("orders").state, "ok")
         self.assertIn("could not be reached", self.status("shipments").last_error, "not wiped by another flow")
         self.assertEqual(
-            self.account.status_ids.mapped("flow"), ["orders", "shipments", "cancellations"], "one line per flow"
+            self.account.status_ids.mapped("flow"),
+            ["orders", "shipments", "cancellations", "stock"],
+            "one line per flow",
         )
 
         self.emulator.faults.clear()
