@@ -216,6 +216,7 @@ class AmazonOffer(models.Model):
             storable nor a kit): they have no quantity to send
         """
         products = self.product_id.with_context(warehouse_id=warehouse.id)
+        products.invalidate_recordset(["free_qty"])  # a kit's cached count does not follow its components
         tracked = products.filtered("is_storable")
         if "mrp.bom" in self.env:
             kits = self.env["mrp.bom"].sudo()._bom_find(products - tracked, bom_type="phantom")

@@ -296,6 +296,30 @@ class TestStockPush(StockCase):
         self.assertEqual(self.amazon_quantity("MUG-BLUE"), 6)
         self.assertEqual(self.amazon_quantity("BLUE-MUG-2", "A2OTHERSELLER"), 6)
 
+    def test_a_kit_sends_its_number_of_complete_kits_and_follows_its_components(self):
+        if "mrp.bom" not in self.env:
+            self.skipTest("mrp is not installed")
+        kit = self.env["product.product"].create({"name": "Desk set", "type": "consu"})
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": kit.product_tmpl_id.id,
+                "type": "phantom",
+                "bom_line_ids": [
+                    (0, 0, {"product_id": self.mug.id, "product_qty": 2}),
+                    (0, 0, {"product_id": self.lamp.id, "product_qty": 1}),
+                ],
+            }
+        )
+        self.emulator.put_listing(SELLER_ID, "DESK-SET")
+        kit_offer = self.offer("DESK-SET", kit)
+        self.push()
+        self.assertEqual(self.amazon_quantity("DESK-SET"), 4, "4 lamps, 10 mugs: 4 complete kits")
+        self.set_stock(self.lamp, 9)
+        self.assertEqual(kit_offer.stock_sync_state, "to_send", "a component's stock changes the kit's")
+        self.push()
+        self.assertEqual(self.amazon_quantity("DESK-SET"), 5, "10 mugs make 5 kits")
+        self.assertEqual(self.amazon_quantity("LAMP"), 9)
+
     def test_non_storable_product_is_reported_not_sent(self):
         goods = self.env["product.product"].create({"name": "Poster", "type": "consu"})
         poster = self.offer("POSTER", goods)
