@@ -62,6 +62,24 @@ def settle(env, account):
     raise RuntimeError("the stock flow did not settle")
 
 
+def compute_and_build(env, account):
+    """What the run does between finding its offers and sending them, timed alone:
+    find the offers to send, compute their quantities, build the document."""
+    from odoo.addons.amazon_sp_connector.spapi.listings import StockLevel, build_stock_feed  # noqa: PLC0415
+
+    env.invalidate_all()
+    started = time.perf_counter()
+    offers = env["amazon.offer"].search(env["amazon.stock.sync"]._offers_domain(account), order="id")
+    quantities, _untracked = offers._amazon_free_quantities(account._amazon_fbm_warehouse(), account.stock_buffer)
+    content, _messages = build_stock_feed(
+        account.seller_id, [StockLevel(o.sku, quantities[o.id], o._amazon_product_type()) for o in offers]
+    )
+    elapsed = time.perf_counter() - started
+    env.cr.rollback()
+    env.invalidate_all()
+    return elapsed, len(content), len(offers)
+
+
 def measure(env, account, emulator, products, changed):
     """Change ``changed`` products' stock, then time one run and count its queries."""
     stock = account._amazon_fbm_warehouse().lot_stock_id
@@ -72,18 +90,7 @@ def measure(env, account, emulator, products, changed):
     assert len(offers) == changed, (len(offers), changed)
     env.invalidate_all()
 
-    # compute and build alone, as the run does them
-    from odoo.addons.amazon_sp_connector.spapi.listings import StockLevel, build_stock_feed  # noqa: PLC0415
-
-    started = time.perf_counter()
-    offers = env["amazon.offer"].search(env["amazon.stock.sync"]._offers_domain(account), order="id")
-    quantities, _untracked = offers._amazon_free_quantities(account._amazon_fbm_warehouse(), account.stock_buffer)
-    content, _messages = build_stock_feed(
-        account.seller_id, [StockLevel(o.sku, quantities[o.id], o._amazon_product_type()) for o in offers]
-    )
-    build = time.perf_counter() - started
-    env.cr.rollback()
-    env.invalidate_all()
+    build, size, _count = compute_and_build(env, account)
 
     feeds_before = len(emulator.calls("createFeed"))
     queries_before = env.cr.sql_log_count
@@ -99,7 +106,7 @@ def measure(env, account, emulator, products, changed):
         "run": elapsed,
         "queries": queries,
         "feeds": len(emulator.calls("createFeed")) - feeds_before,
-        "bytes": len(content),
+        "bytes": size,
     }
 
 
@@ -143,6 +150,9 @@ def run(db, total, changed):
         settle(env, account)
         results["first"] = time.perf_counter() - started
         results["large"] = measure(env, account, emulator, products, changed)
+        account.stock_buffer = 1  # every quantity changes: all offers To Send
+        cr.commit()
+        results["all"] = compute_and_build(env, account)
     emulator.stop()
     return results
 
@@ -173,6 +183,8 @@ def main():
     print(f"whole run (3 HTTP calls, local)     {large['run']:.2f} s")  # noqa: T201
     print(f"SQL queries, 1,000 offers           {small['queries']}")  # noqa: T201
     print(f"SQL queries, {args.offers:,} offers          {large['queries']}")  # noqa: T201
+    seconds, size, count = results["all"]
+    print(f"compute + build, all {count:,} offers   {seconds:.2f} s ({size:,} bytes)")  # noqa: T201
     print(f"first sync of {args.offers - 1000:,} new offers     {results['first']:.1f} s (until Amazon accepted all)")  # noqa: T201
 
 
