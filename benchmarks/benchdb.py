@@ -1,7 +1,11 @@
 """What the benchmarks share: a throwaway database with the addon installed."""
 
+import logging
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
@@ -50,3 +54,25 @@ def drop_database(db):
         cr.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (db,))
         cr.execute(f'DROP DATABASE IF EXISTS "{db}"')
     conn.close()
+
+
+def in_database(name, function, *args):
+    """Run ``function(db, *args)`` with Odoo configured on a new throwaway database with the
+    addon, then drop it.
+
+    :returns: what ``function`` returns
+    """
+    work = Path(tempfile.mkdtemp(prefix="amazon_bench_"))
+    db = f"{name}_{os.getpid()}"
+    try:
+        addons = setup_database(work, db)
+        from odoo.tools import config  # noqa: PLC0415
+
+        config.parse_config(
+            ["--addons-path", str(addons), "--data-dir", str(work / "data"), "--log-level", "warn", "-d", db]
+        )
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        return function(db, *args)
+    finally:
+        drop_database(db)
+        shutil.rmtree(work, ignore_errors=True)

@@ -19,15 +19,10 @@ time; Amazon's pacing enters through the last figure.
 """
 
 import argparse
-import logging
-import os
-import shutil
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-from benchdb import drop_database, setup_database
+from benchdb import in_database
 
 
 def amazon_orders(count):
@@ -167,20 +162,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=200)
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="amazon_bench_"))
-    db = f"amazon_sp_bench_{os.getpid()}"
-    try:
-        addons = setup_database(work, db)
-        from odoo.tools import config  # noqa: PLC0415
-
-        config.parse_config(
-            ["--addons-path", str(addons), "--data-dir", str(work / "data"), "--log-level", "warn", "-d", db]
-        )
-        logging.getLogger("httpx").setLevel(logging.WARNING)
-        results = run(db, args.orders)
-    finally:
-        drop_database(db)
-        shutil.rmtree(work, ignore_errors=True)
+    results = in_database("amazon_sp_bench", run, args.orders)
     count = args.orders
     per_order = results["import"] / count * 1000
     floor_per_order = results["floor"] / count * 1000

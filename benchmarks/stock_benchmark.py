@@ -17,14 +17,9 @@ that follows:
 """
 
 import argparse
-import logging
-import os
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
-from benchdb import drop_database, setup_database
+from benchdb import in_database
 
 
 def make_offers(env, account, start, count):
@@ -162,20 +157,7 @@ def main():
     parser.add_argument("--offers", type=int, default=10000)
     parser.add_argument("--changed", type=int, default=500)
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="amazon_bench_"))
-    db = f"amazon_sp_stock_bench_{os.getpid()}"
-    try:
-        addons = setup_database(work, db)
-        from odoo.tools import config  # noqa: PLC0415
-
-        config.parse_config(
-            ["--addons-path", str(addons), "--data-dir", str(work / "data"), "--log-level", "warn", "-d", db]
-        )
-        logging.getLogger("httpx").setLevel(logging.WARNING)
-        results = run(db, args.offers, args.changed)
-    finally:
-        drop_database(db)
-        shutil.rmtree(work, ignore_errors=True)
+    results = in_database("amazon_sp_stock_bench", run, args.offers, args.changed)
     small, large = results["small"], results["large"]
     print(f"FBM offers                          {args.offers:,}, {args.changed} changed")  # noqa: T201
     print(f"createFeed calls of the run         {large['feeds']}")  # noqa: T201

@@ -1,15 +1,9 @@
 """Cancellations flow: report orders canceled in Odoo to Amazon (order acknowledgement feed)."""
 
-import logging
-
 from odoo import api, fields, models
 
 from .. import const
-from ..spapi import AmazonRetryableError
 from ..spapi.feeds import Cancellation, build_cancellation_feed, parse_processing_report
-from .amazon_sync_flow import is_concurrency_error, quiet_sql_errors, safe_reason
-
-_logger = logging.getLogger(__name__)
 
 
 class AmazonCancellationSync(models.AbstractModel):
@@ -24,14 +18,7 @@ class AmazonCancellationSync(models.AbstractModel):
     _flow = "cancellations"
     _cron_xmlid = "amazon_sp_connector.ir_cron_sync_cancellations"
     _problems_template = "amazon_sp_connector.mail_template_cancellation_failures"
-
-    @api.model
-    def _feeds_domain(self, accounts):
-        return [
-            ("account_id", "in", accounts.ids),
-            ("done", "=", False),
-            ("feed_type", "=", const.FEED_ORDER_ACKNOWLEDGEMENT),
-        ]
+    _feed_type = const.FEED_ORDER_ACKNOWLEDGEMENT
 
     @api.model
     def _orders_domain(self, accounts):
@@ -98,22 +85,10 @@ class AmazonCancellationSync(models.AbstractModel):
         run.stats["sent"] += len(orders)
 
     @api.model
-    def _poll_feed(self, feed, session, run):
-        """Apply a finished feed's result to its orders, in its own savepoint: a report
-        that cannot be read fails the feed's orders (they can be retried), never the run."""
-        try:
-            with quiet_sql_errors(), self.env.cr.savepoint():
-                self._apply_feed(feed, session, run)
-        except AmazonRetryableError:
-            raise
-        except Exception as exc:
-            if is_concurrency_error(exc):
-                raise
-            reason = self.env._("Amazon's result could not be read: %(why)s", why=safe_reason(exc))
-            _logger.info("Amazon feed %s: %s", feed.feed_ref, reason)
-            for order in feed.order_ids.filtered(lambda o: o.amazon_cancel_state == "sent"):
-                self._fail(order, reason, run)
-            feed.write({"done": True, "error": reason})
+    def _feed_unreadable(self, feed, reason, run):
+        """Its orders fail (they can be retried)."""
+        for order in feed.order_ids.filtered(lambda o: o.amazon_cancel_state == "sent"):
+            self._fail(order, reason, run)
 
     @api.model
     def _apply_feed(self, feed, session, run):

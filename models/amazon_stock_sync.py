@@ -1,18 +1,15 @@
 """Stock flow: tell Amazon how many units each FBM offer can ship (``JSON_LISTINGS_FEED``)."""
 
-import logging
 from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
 
 from .. import const
-from ..spapi import AmazonError, AmazonRetryableError
+from ..spapi import AmazonError
 from ..spapi.listings import StockLevel, build_stock_feed, parse_listings_report
 from .amazon_feed import NOT_SENT
-from .amazon_sync_flow import is_concurrency_error, quiet_sql_errors, safe_reason
-
-_logger = logging.getLogger(__name__)
+from .amazon_sync_flow import quiet_sql_errors, safe_reason
 
 
 class AmazonStockSync(models.AbstractModel):
@@ -36,14 +33,7 @@ class AmazonStockSync(models.AbstractModel):
     _flow = "stock"
     _cron_xmlid = "amazon_sp_connector.ir_cron_sync_stock"
     _problems_template = "amazon_sp_connector.mail_template_stock_failures"
-
-    @api.model
-    def _feeds_domain(self, accounts):
-        return [
-            ("account_id", "in", accounts.ids),
-            ("done", "=", False),
-            ("feed_type", "=", const.FEED_JSON_LISTINGS),
-        ]
+    _feed_type = const.FEED_JSON_LISTINGS
 
     @api.model
     def _offers_domain(self, accounts):
@@ -197,21 +187,9 @@ class AmazonStockSync(models.AbstractModel):
     # ------------------------------------------------------------------ results
 
     @api.model
-    def _poll_feed(self, feed, session, run):
-        """Apply a finished feed's result to its offers, in its own savepoint: a report that
-        cannot be read makes its offers uncertain (they are sent again), never fails the run."""
-        try:
-            with quiet_sql_errors(), self.env.cr.savepoint():
-                self._apply_feed(feed, session, run)
-        except AmazonRetryableError:
-            raise
-        except Exception as exc:
-            if is_concurrency_error(exc):
-                raise
-            reason = self.env._("Amazon's result could not be read: %(why)s", why=safe_reason(exc))
-            _logger.info("Amazon feed %s: %s", feed.feed_ref, reason)
-            self._settle(feed, {}, [reason], run)
-            feed.write({"done": True, "error": reason})
+    def _feed_unreadable(self, feed, reason, run):
+        """Its quantities are uncertain: sent again by the next run."""
+        self._settle(feed, {}, [reason], run)
 
     @api.model
     def _apply_feed(self, feed, session, run):

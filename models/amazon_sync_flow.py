@@ -28,7 +28,7 @@ from odoo.tools import config
 from odoo.addons.base.models.ir_cron import MIN_TIME_PER_JOB, _intervalTypes
 
 from ..exceptions import AmazonRecordError
-from ..spapi import AmazonError, AmazonThrottledError
+from ..spapi import AmazonError, AmazonRetryableError, AmazonThrottledError
 
 _logger = logging.getLogger(__name__)
 
@@ -134,6 +134,7 @@ class AmazonSyncFlow(models.AbstractModel):
     # True for flows that ask Amazon what is new (orders): an account is polled once per cron
     # interval. False for flows with work queued in Odoo (shipments...): run whenever there is work.
     _polls = False
+    _feed_type = None  # flows that send feeds (cancellations, stock): the type they send and read back
 
     # ------------------------------------------------------------------ entry points
 
@@ -234,6 +235,42 @@ class AmazonSyncFlow(models.AbstractModel):
         elif run.more:
             summary += ", " + self.env._("more to do, goes on by itself")
         return summary
+
+    # ------------------------------------------------------------------ feeds (flows that send them)
+
+    @api.model
+    def _feeds_domain(self, accounts):
+        """The flow's feeds whose result was not applied yet."""
+        return [("account_id", "in", accounts.ids), ("done", "=", False), ("feed_type", "=", self._feed_type)]
+
+    @api.model
+    def _poll_feed(self, feed, session, run):
+        """Read a feed's result with the flow's :meth:`_apply_feed`, in its own savepoint: a
+        result that cannot be read or applied fails the feed's records
+        (:meth:`_feed_unreadable`), never the run, and never blocks later feeds. Amazon's
+        pauses and concurrent updates still stop the run (it goes on later)."""
+        try:
+            with quiet_sql_errors(), self.env.cr.savepoint():
+                self._apply_feed(feed, session, run)
+        except AmazonRetryableError:
+            raise
+        except Exception as exc:
+            if is_concurrency_error(exc):
+                raise
+            reason = self.env._("Amazon's result could not be read: %(why)s", why=safe_reason(exc))
+            _logger.info("Amazon feed %s: %s", feed.feed_ref, reason)
+            self._feed_unreadable(feed, reason, run)
+            feed.write({"done": True, "error": reason})
+
+    @api.model
+    def _apply_feed(self, feed, session, run):
+        """Read ``feed``'s processing status (and report, once final) and apply it."""
+        raise NotImplementedError
+
+    @api.model
+    def _feed_unreadable(self, feed, reason, run):
+        """What ``feed``'s records become when its result cannot be read."""
+        raise NotImplementedError
 
     # ------------------------------------------------------------------ one account's run
 
