@@ -78,6 +78,9 @@ USAGE_PLANS = {
     "downloadFeedDocument": (10.0, 10),  # presigned S3 URL, no SP-API plan
     "getMarketplaceParticipations": (0.016, 15),
     "listTransactions": (0.5, 10),
+    "getReports": (0.0222, 10),
+    "getReportDocument": (0.0167, 15),
+    "downloadReportDocument": (10.0, 10),  # presigned S3 URL, no SP-API plan
 }
 
 # ---------------------------------------------------------------------------
@@ -281,3 +284,11 @@ LISTINGS_FEED_MAX_MESSAGES = 10000
 LISTINGS_ISSUE_ERROR = "ERROR"
 # Amazon processes a feed in minutes: its result is read again after this many seconds.
 FEED_POLL_SECONDS = 120
+
+# ---------------------------------------------------------------------------
+# Payouts: settlement reports (Reports API 2021-06-30), tab-separated flat files.
+# ---------------------------------------------------------------------------
+REPORT_SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
+# Amazon keeps reports this many days: a first sync looks that far back.
+REPORT_RETENTION_DAYS = 90
+REPORTS_PAGE_SIZE = 100

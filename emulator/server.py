@@ -36,6 +36,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from . import feeds as feed_processing
+from . import settlements
 from .models import FeedSchemas
 
 _logger = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ DEFAULT_PLANS = {
     "getFeedDocument": (0.0222, 10),
     "getMarketplaceParticipations": (0.016, 15),
     "listTransactions": (0.5, 10),
+    "getReports": (0.0222, 10),
+    "getReportDocument": (0.0167, 15),
 }
 
 INCLUDED_DATA_FIELDS = {
@@ -138,6 +141,7 @@ class Seller:
         self.junk = {}  # key -> anything: served as is among searchOrders results
         self.junk_times = {}  # key -> naive UTC time it counts as updated
         self.listings = {}  # SKU -> {"productType", "quantity" (merchant-fulfilled), "attributes"}
+        self.reports = []  # Report dicts (+ private keys), oldest first
 
 
 class SpApiEmulator:
@@ -271,6 +275,54 @@ class SpApiEmulator:
         """The merchant-fulfilled quantity Amazon has for ``sku`` (None: never set; KeyError:
         no such listing)."""
         return self.seller(seller_id).listings[sku]["quantity"]
+
+    def put_report(self, seller_id, report_type, content, *, compress=False, created=None, start=None, end=None):
+        """Make a finished report available to getReports (newest first) and its document
+        to getReportDocument, GZIP-compressed when ``compress``. :returns: the report id"""
+        with self.lock:
+            seller = self.seller(seller_id)
+            document_id = f"amzn1.spdoc.1.4.na.{uuid.uuid4()}"
+            self.feed_documents[document_id] = {
+                "content": gzip.compress(content) if compress else content,
+                "content_type": "text/tab-separated-values",
+                "compression": "GZIP" if compress else None,
+            }
+            report_id = str(70000000000 + sum(len(s.reports) for s in self.sellers.values()) + 1)
+            created = created or utcnow()
+            report = {
+                "reportId": report_id,
+                "reportType": report_type,
+                "createdTime": iso(created),
+                "processingStatus": "DONE",
+                "processingStartTime": iso(created),
+                "processingEndTime": iso(created),
+                "reportDocumentId": document_id,
+                "marketplaceIds": [p["marketplace"]["id"] for p in seller.participations][:1],
+                "_created": created,
+            }
+            if start and end:
+                report["dataStartTime"], report["dataEndTime"] = iso(start), iso(end)
+            seller.reports.append(report)
+            return report_id
+
+    def put_settlement(self, seller_id, settlement_id, orders=(), *, compress=True, created=None, **options):
+        """A settlement report of ``orders`` (ids or order dicts of this seller), their
+        fees, and the refunds, reserves and other rows of ``options`` (see
+        :func:`settlements.settlement_rows`). :returns: (report id, Decimal total)"""
+        seller = self.seller(seller_id)
+        orders = [seller.orders[o] if isinstance(o, str) else o for o in orders]
+        rows, total = settlements.settlement_rows(settlement_id, orders, **options)
+        head = rows[0]
+        report_id = self.put_report(
+            seller_id,
+            "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2",
+            settlements.settlement_document(rows),
+            compress=compress,
+            created=created,
+            start=datetime.strptime(head["settlement-start-date"], "%Y-%m-%d %H:%M:%S UTC"),
+            end=datetime.strptime(head["settlement-end-date"], "%Y-%m-%d %H:%M:%S UTC"),
+        )
+        return report_id, total
 
     @property
     def feed_schemas(self):
@@ -596,6 +648,55 @@ class SpApiEmulator:
     def participations(self, seller):
         return 200, {"payload": copy.deepcopy(seller.participations)}
 
+    # ------------------------------------------------------------------ Reports
+
+    def get_reports(self, seller, query):
+        def one(name):
+            return (query.get(name) or [None])[0]
+
+        token = one("nextToken")
+        if token:
+            if set(query) != {"nextToken"}:
+                raise ApiError(400, "InvalidInput", "nextToken must be the only parameter.")
+            with self.lock:
+                entry = self.pagination.pop(token, None)
+            if entry is None:
+                raise ApiError(400, "InvalidInput", "The nextToken is invalid or expired.")
+            ids, size = entry
+        else:
+            types = query.get("reportTypes") or []
+            if not types and not one("nextToken"):
+                raise ApiError(400, "InvalidInput", "reportTypes or nextToken is required.")
+            size = int(one("pageSize") or 10)
+            if not 1 <= size <= 100:
+                raise ApiError(400, "InvalidInput", "pageSize must be between 1 and 100.")
+            since = parse_iso(one("createdSince")) if one("createdSince") else utcnow() - timedelta(days=90)
+            statuses = query.get("processingStatuses") or []
+            ids = [
+                r["reportId"]
+                for r in sorted(seller.reports, key=lambda r: r["_created"], reverse=True)
+                if r["reportType"] in types
+                and r["_created"] >= since
+                and (not statuses or r["processingStatus"] in statuses)
+            ]
+        page, rest = ids[:size], ids[size:]
+        by_id = {r["reportId"]: r for r in seller.reports}
+        answer = {"reports": [{k: v for k, v in by_id[i].items() if not k.startswith("_")} for i in page]}
+        if rest:
+            token = secrets.token_urlsafe(24)
+            with self.lock:
+                self.pagination[token] = (rest, size)
+            answer["nextToken"] = token
+        return 200, answer
+
+    def get_report_document(self, seller, document_id):
+        if not any(r["reportDocumentId"] == document_id for r in seller.reports):
+            raise ApiError(404, "NotFound", f"Report document {document_id} was not found.")
+        answer = {"reportDocumentId": document_id, "url": f"{self.url}/_documents/{document_id}"}
+        if self.feed_documents[document_id].get("compression"):
+            answer["compressionAlgorithm"] = "GZIP"
+        return 200, answer
+
     # ------------------------------------------------------------------ Feeds
 
     def create_feed_document(self, body):
@@ -683,6 +784,8 @@ ROUTES = [
     ("GET", "/orders/2026-01-01/orders/{id}", "getOrder", "orders_2026-01-01"),
     ("POST", "/orders/v0/orders/{id}/shipmentConfirmation", "confirmShipment", "ordersV0"),
     ("GET", "/sellers/v1/marketplaceParticipations", "getMarketplaceParticipations", "sellers"),
+    ("GET", "/reports/2021-06-30/reports", "getReports", "reports_2021-06-30"),
+    ("GET", "/reports/2021-06-30/documents/{id}", "getReportDocument", "reports_2021-06-30"),
     ("POST", "/feeds/2021-06-30/documents", "createFeedDocument", "feeds_2021-06-30"),
     ("GET", "/feeds/2021-06-30/documents/{id}", "getFeedDocument", "feeds_2021-06-30"),
     ("POST", "/feeds/2021-06-30/feeds", "createFeed", "feeds_2021-06-30"),
@@ -802,6 +905,10 @@ class _Handler(BaseHTTPRequestHandler):
             return emulator.get_feed(seller, path_id)
         if operation == "getFeedDocument":
             return emulator.get_feed_document(path_id)
+        if operation == "getReports":
+            return emulator.get_reports(seller, query)
+        if operation == "getReportDocument":
+            return emulator.get_report_document(seller, path_id)
         raise ApiError(404, "NotFound", "Resource not found.")
 
     def _fault(self, fault, record):

@@ -8,6 +8,7 @@ into :mod:`.exceptions`, retries what is retryable with bounded backoff, and log
 secrets or buyer data.
 """
 
+import gzip
 import hashlib
 import json
 import logging
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sp_api.api import Feeds, Orders, Sellers
+from sp_api.api import Feeds, Orders, Reports, Sellers
 from sp_api.auth import AccessTokenClient
 from sp_api.auth.access_token_response import AccessTokenResponse
 from sp_api.base import Marketplaces
@@ -676,11 +677,73 @@ class SpApiSession:
             lambda: self._transport.request("GET", info["url"]),
             expects_json=False,
         )
-        content = response.content
-        if info.get("compressionAlgorithm") == "GZIP":
-            import gzip  # noqa: PLC0415
+        return self._decompress(response.content, info.get("compressionAlgorithm"))
 
-            content = gzip.decompress(content)
+    def get_reports(self, report_types=None, *, created_since=None, next_token=None, page_size=100):
+        """Reports API 2021-06-30 getReports: one page of the seller's reports, newest first.
+
+        With ``next_token`` the token is the only parameter sent, as Amazon asks.
+
+        :param report_types: list of report types (e.g. the settlement report)
+        :param created_since: naive UTC datetime (Amazon keeps reports 90 days)
+        :returns: dict with ``reports`` (list of dicts: ``report_id``, ``report_type``,
+            ``processing_status``, ``document_id``, ``created``, ``data_start``, ``data_end``,
+            ``marketplace_ids``) and ``next_token`` (str or None)
+        """
+        if next_token:
+            params = {"nextToken": next_token}
+        else:
+            params = {"reportTypes": ",".join(report_types), "pageSize": page_size, "processingStatuses": "DONE"}
+            if created_since:
+                params["createdSince"] = self.format_time(created_since)
+        client = self._client(Reports)
+        payload = self._call(
+            "getReports",
+            lambda: client._request("/reports/2021-06-30/reports", params=dict(params), add_marketplace=False),
+        ).payload
+        reports = payload.get("reports") if isinstance(payload, dict) else None
+        if not isinstance(reports, list):
+            raise AmazonServerError("getReports answered without a report list", operation="getReports")
+        return {
+            "reports": [
+                {
+                    "report_id": report.get("reportId"),
+                    "report_type": report.get("reportType"),
+                    "processing_status": report.get("processingStatus"),
+                    "document_id": report.get("reportDocumentId"),
+                    "created": self.parse_time(report.get("createdTime")),
+                    "data_start": self.parse_time(report.get("dataStartTime")),
+                    "data_end": self.parse_time(report.get("dataEndTime")),
+                    "marketplace_ids": report.get("marketplaceIds") or [],
+                }
+                for report in reports
+                if isinstance(report, dict)
+            ],
+            "next_token": payload.get("nextToken") or None,
+        }
+
+    def get_report_document(self, document_id):
+        """Reports API getReportDocument followed by the download: the document's bytes,
+        decompressed when Amazon compressed it (GZIP)."""
+        client = self._client(Reports)
+        info = self._call(
+            "getReportDocument",
+            lambda: client._request(f"/reports/2021-06-30/documents/{document_id}", params={}, add_marketplace=False),
+        ).payload
+        response = self._call(
+            "downloadReportDocument",
+            lambda: self._transport.request("GET", info["url"]),
+            expects_json=False,
+        )
+        return self._decompress(response.content, info.get("compressionAlgorithm"))
+
+    @staticmethod
+    def _decompress(content, algorithm):
+        if algorithm == "GZIP":
+            try:
+                return gzip.decompress(content)
+            except (OSError, EOFError) as exc:
+                raise AmazonServerError(f"Amazon's GZIP document cannot be read: {exc}") from None
         return content
 
 

@@ -1,0 +1,195 @@
+"""Settlement reports (``GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2``) generated from the
+emulator's own orders, refunds, fees and reserves, as Amazon writes them: tab-separated, the
+first data row carrying the settlement, the others one amount each."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+COLUMNS = [
+    "settlement-id",
+    "settlement-start-date",
+    "settlement-end-date",
+    "deposit-date",
+    "total-amount",
+    "currency",
+    "transaction-type",
+    "order-id",
+    "merchant-order-id",
+    "adjustment-id",
+    "shipment-id",
+    "marketplace-name",
+    "amount-type",
+    "amount-description",
+    "amount",
+    "fulfillment-id",
+    "posted-date",
+    "posted-date-time",
+    "order-item-code",
+    "merchant-order-item-id",
+    "merchant-adjustment-item-id",
+    "sku",
+    "quantity-purchased",
+    "promotion-id",
+]
+# order item proceeds breakdown -> (amount-type, amount-description)
+BREAKDOWN_TYPES = {
+    "ITEM": ("ItemPrice", "Principal"),
+    "SHIPPING": ("ItemPrice", "Shipping"),
+    "GIFT_WRAP": ("ItemPrice", "GiftWrap"),
+}
+TAX_TYPES = {"ITEM": "Tax", "SHIPPING": "ShippingTax", "GIFT_WRAP": "GiftWrapTax"}
+DISCOUNT_TYPES = {"ITEM": "Principal", "SHIPPING": "Shipping"}
+
+
+def _date(value):
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _amount(value):
+    return f"{Decimal(value):.2f}"
+
+
+def settlement_rows(
+    settlement_id,
+    orders,
+    *,
+    refunds=None,
+    commission_rate="0.15",
+    fba_fee="2.50",
+    reserve_held="0",
+    reserve_released="0",
+    others=(),
+    start=None,
+    end=None,
+    deposit_date=None,
+):
+    """The rows of one settlement.
+
+    :param orders: v2026-01-01 order dicts: each item's proceeds become ItemPrice /
+        Promotion rows, a commission (``commission_rate`` of the item price) and, for FBA
+        orders, a per-unit fulfillment fee
+    :param refunds: dict order id -> Decimal refunded principal (a Refund transaction with
+        Amazon's commission given back)
+    :param others: list of (transaction-type, amount-type, amount-description, amount) rows
+    :returns: (list of row dicts, Decimal total)
+    """
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    end = end or now - timedelta(days=1)
+    start = start or end - timedelta(days=14)
+    deposit_date = deposit_date or end + timedelta(days=1)
+    rate = Decimal(commission_rate)
+    currency = None
+    rows = []
+
+    def add(**values):
+        rows.append({"settlement-id": settlement_id, **values})
+
+    for order in orders:
+        marketplace = order["salesChannel"].get("marketplaceName", "")
+        fba = order["fulfillment"]["fulfilledBy"] == "AMAZON"
+        posted = _date(end - timedelta(days=1))
+        for item in order["orderItems"]:
+            common = {
+                "transaction-type": "Order",
+                "order-id": order["orderId"],
+                "marketplace-name": marketplace,
+                "fulfillment-id": "AFN" if fba else "MFN",
+                "posted-date-time": posted,
+                "order-item-code": item["orderItemId"],
+                "sku": item["product"]["sellerSku"],
+                "quantity-purchased": str(item["quantityOrdered"]),
+            }
+            principal = Decimal(0)
+            for breakdown in item["proceeds"]["breakdowns"]:
+                currency = breakdown["subtotal"]["currencyCode"]
+                kind = breakdown["type"]
+                if kind in BREAKDOWN_TYPES:
+                    amount_type, description = BREAKDOWN_TYPES[kind]
+                    add(
+                        **common,
+                        **{"amount-type": amount_type, "amount-description": description},
+                        amount=_amount(breakdown["subtotal"]["amount"]),
+                    )
+                    if kind == "ITEM":
+                        principal = Decimal(breakdown["subtotal"]["amount"])
+                for detail in breakdown.get("detailedBreakdowns") or []:
+                    if kind == "TAX":
+                        add(
+                            **common,
+                            **{"amount-type": "ItemPrice", "amount-description": TAX_TYPES[detail["subtype"]]},
+                            amount=_amount(detail["value"]["amount"]),
+                        )
+                    elif kind == "DISCOUNT":
+                        add(
+                            **common,
+                            **{
+                                "amount-type": "Promotion",
+                                "amount-description": DISCOUNT_TYPES.get(detail["subtype"], "Principal"),
+                            },
+                            amount=_amount(detail["value"]["amount"]),
+                        )
+            add(
+                **common,
+                **{"amount-type": "ItemFees", "amount-description": "Commission"},
+                amount=_amount(-(principal * rate).quantize(Decimal("0.01"))),
+            )
+            if fba:
+                add(
+                    **common,
+                    **{"amount-type": "ItemFees", "amount-description": "FBAPerUnitFulfillmentFee"},
+                    amount=_amount(-Decimal(fba_fee) * item["quantityOrdered"]),
+                )
+    for order_id, refunded in (refunds or {}).items():
+        refunded = Decimal(refunded)
+        common = {
+            "transaction-type": "Refund",
+            "order-id": order_id,
+            "adjustment-id": f"ADJ-{order_id[-7:]}",
+            "posted-date-time": _date(end - timedelta(hours=12)),
+        }
+        add(**common, **{"amount-type": "ItemPrice", "amount-description": "Principal"}, amount=_amount(-refunded))
+        add(
+            **common,
+            **{"amount-type": "ItemFees", "amount-description": "Commission"},
+            amount=_amount((refunded * rate).quantize(Decimal("0.01"))),
+        )
+    if Decimal(reserve_released):
+        add(
+            **{
+                "transaction-type": "other-transaction",
+                "amount-type": "other-transaction",
+                "amount-description": "Previous Reserve Amount Balance",
+            },
+            amount=_amount(reserve_released),
+        )
+    if Decimal(reserve_held):
+        add(
+            **{
+                "transaction-type": "other-transaction",
+                "amount-type": "other-transaction",
+                "amount-description": "Current Reserve Amount",
+            },
+            amount=_amount(-Decimal(reserve_held)),
+        )
+    for transaction_type, amount_type, description, amount in others:
+        add(
+            **{"transaction-type": transaction_type, "amount-type": amount_type, "amount-description": description},
+            amount=_amount(amount),
+        )
+    total = sum((Decimal(row["amount"]) for row in rows), Decimal(0))
+    head = {
+        "settlement-id": settlement_id,
+        "settlement-start-date": _date(start),
+        "settlement-end-date": _date(end),
+        "deposit-date": _date(deposit_date),
+        "total-amount": _amount(total),
+        "currency": currency or "USD",
+    }
+    return [head, *rows], total
+
+
+def settlement_document(rows):
+    """The flat file of ``rows`` (UTF-8 bytes)."""
+    lines = ["\t".join(COLUMNS)]
+    lines += ["\t".join(str(row.get(column, "")) for column in COLUMNS) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
