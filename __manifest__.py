@@ -24,6 +24,7 @@
         "views/stock_picking_views.xml",
         "views/delivery_carrier_views.xml",
         "views/amazon_feed_views.xml",
+        "views/amazon_payout_views.xml",
         "views/amazon_menus.xml",
     ],
 }

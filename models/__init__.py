@@ -16,3 +16,7 @@ from . import sale_order_line
 from . import stock_picking
 from . import stock_quant
 from . import amazon_stock_sync
+from . import account_move
+from . import amazon_payout
+from . import amazon_payout_mapping
+from . import amazon_payout_sync

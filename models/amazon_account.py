@@ -128,6 +128,21 @@ class AmazonAccount(models.Model):
         help="Units of each product kept back from Amazon: the quantity sent is the free quantity minus this, "
         "never below 0.",
     )
+    payout_journal_id = fields.Many2one(
+        "account.journal",
+        string="Amazon Payments Journal",
+        check_company=True,
+        domain="[('type', '=', 'bank'), ('company_id', '=', company_id)]",
+        help="Bank journal where Amazon's payouts are registered, with its own intermediary account: "
+        "what Amazon owes you until the deposit reaches your bank.",
+    )
+    payout_sync_since = fields.Datetime(
+        string="Payouts Listed Since",
+        copy=False,
+        help="Settlement reports created since then (less a few days) are listed by the next payout sync.",
+    )
+    payout_report_errors = fields.Json(copy=False, readonly=True, help="Report id -> why it could not be imported.")
+    payout_count = fields.Integer(compute="_compute_payout_count")
     sp_api_endpoint = fields.Char(
         string="SP-API Endpoint",
         groups="base.group_system",
@@ -213,6 +228,13 @@ class AmazonAccount(models.Model):
         )
         for account in self:
             account.offer_count = counts.get(account, 0)
+
+    def _compute_payout_count(self):
+        counts = dict(
+            self.env["amazon.payout"].sudo()._read_group([("account_id", "in", self.ids)], ["account_id"], ["__count"])
+        )
+        for account in self:
+            account.payout_count = counts.get(account, 0)
 
     @api.depends("order_failure_ids")
     def _compute_order_failure_count(self):
@@ -358,10 +380,62 @@ class AmazonAccount(models.Model):
             )
         return self._amazon_run_flow("amazon.stock.sync", self.env._("Amazon stock"))
 
-    def _amazon_run_flow(self, flow_model, title):
-        """Run a flow now on this account (its button) and say how it went."""
+    def action_sync_payouts(self):
+        """Import Amazon's new settlement reports of this account now."""
         self.ensure_one()
-        self._amazon_check_group("sales_team.group_sale_manager")
+        self._amazon_check_group("account.group_account_invoice")
+        return self._amazon_run_flow("amazon.payout.sync", self.env._("Amazon payouts"), checked=True)
+
+    def action_view_payouts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("amazon_sp_connector.action_amazon_payout")
+        action["domain"] = [("account_id", "=", self.id)]
+        return action
+
+    def action_create_payout_journal(self):
+        """Create (or find) the company's "Amazon Payments" bank journal for the account's
+        currency and use it for payouts."""
+        self.ensure_one()
+        self._amazon_check_group("account.group_account_manager")
+        currency = self.base_marketplace_id.currency_id or self.company_id.currency_id
+        self.payout_journal_id = self._amazon_payout_journal(self.company_id, currency)
+
+    @api.model
+    def _amazon_payout_journal(self, company, currency):
+        """The company's "Amazon Payments" bank journal in ``currency``, created on demand with
+        its own account (Odoo creates a bank journal's account with it)."""
+        Journal = self.env["account.journal"].sudo()
+        foreign = currency if currency != company.currency_id else self.env["res.currency"]
+        journal = Journal.search(
+            [
+                ("company_id", "=", company.id),
+                ("type", "=", "bank"),
+                ("name", "=like", "Amazon Payments%"),
+                ("currency_id", "=", foreign.id or False),
+            ],
+            limit=1,
+        )
+        if journal:
+            return journal
+        name = "Amazon Payments" if not foreign else f"Amazon Payments {currency.name}"
+        code = "AMZ"
+        taken = set(Journal.search([("company_id", "=", company.id)]).mapped("code"))
+        number = 1
+        while code in taken:
+            number += 1
+            code = f"AMZ{number}"
+        return Journal.create(
+            {"name": name, "code": code, "type": "bank", "company_id": company.id, "currency_id": foreign.id or False}
+        )
+
+    def _amazon_run_flow(self, flow_model, title, checked=False):
+        """Run a flow now on this account (its button) and say how it went.
+
+        :param checked: the caller checked the user's rights itself (else: sales managers)
+        """
+        self.ensure_one()
+        if not checked:
+            self._amazon_check_group("sales_team.group_sale_manager")
         flow = self.env[flow_model]
         run = flow._run_now(self)
         if run.locked:
@@ -520,6 +594,11 @@ class AmazonAccount(models.Model):
     def _cron_sync_cancellations(self):
         """Scheduled action "Amazon: sync cancellations"."""
         self.env["amazon.cancellation.sync"]._cron_run()
+
+    @api.model
+    def _cron_sync_payouts(self):
+        """Scheduled action "Amazon: sync payouts"."""
+        self.env["amazon.payout.sync"]._cron_run()
 
     @api.model
     def _cron_sync_stock(self):

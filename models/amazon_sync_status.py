@@ -9,6 +9,7 @@ FLOWS = [
     ("shipments", "Shipments"),
     ("cancellations", "Cancellations"),
     ("stock", "Stock"),
+    ("payouts", "Payouts"),
 ]
 
 STATES = [

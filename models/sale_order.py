@@ -669,3 +669,16 @@ class SaleOrder(models.Model):
         )
         pickings.write({"amazon_sync_state": "done", "amazon_sync_error": False})
         return pickings
+
+    # ------------------------------------------------------------------ invoicing
+
+    def _get_invoice_grouping_keys(self):
+        """One invoice per Amazon order, also when many orders are invoiced at once: sellers
+        upload one invoice per order to Amazon, and a payout pays each order on its own."""
+        return [*super()._get_invoice_grouping_keys(), "amazon_order_ref"]
+
+    def _prepare_invoice(self):
+        values = super()._prepare_invoice()
+        if self.amazon_order_ref:
+            values["amazon_order_ref"] = self.amazon_order_ref
+        return values

@@ -2,6 +2,7 @@ from . import test_account
 from . import test_cancellations
 from . import test_emulator
 from . import test_order_import
+from . import test_payouts
 from . import test_shipments
 from . import test_spapi_session
 from . import test_stock_sync

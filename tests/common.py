@@ -150,6 +150,7 @@ class AmazonCase(EmulatorMixin, TransactionCase):
         "shipments": "amazon.shipment.sync",
         "cancellations": "amazon.cancellation.sync",
         "stock": "amazon.stock.sync",
+        "payouts": "amazon.payout.sync",
     }
 
     def run_flow(self, flow, account=None, budget=None):

@@ -1,0 +1,172 @@
+"""Amazon payouts: settlement reports imported as payouts, once, with every line."""
+
+import base64
+from datetime import datetime
+from decimal import Decimal
+
+from odoo.tests import tagged
+
+from ..emulator.scenarios import make_item, make_order
+from ..spapi import AmazonDocumentError
+from ..spapi.settlement import parse_amount, parse_date, parse_settlement
+from .common import CA, SELLER_ID
+from .test_order_import import ImportCase
+
+
+class PayoutCase(ImportCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.account.user_id.email = "amazon-desk@example.com"
+
+    def import_orders(self):
+        fbm = self.put(make_order(items=[make_item("MUG-BLUE", 2, "10.00", shipping="4.99")], anonymous=True))
+        fba = self.put(
+            make_order(
+                items=[make_item("MUG-BLUE", 1, "30.00")], fulfilled_by="AMAZON", status="SHIPPED", anonymous=True
+            )
+        )
+        self.sync()
+        return fbm, fba
+
+    def payouts(self, account=None):
+        return self.env["amazon.payout"].search([("account_id", "=", (account or self.account).id)])
+
+
+@tagged("post_install", "-at_install")
+class TestPayoutImport(PayoutCase):
+    def test_a_settlement_of_orders_refund_fees_and_reserve_imports_once(self):
+        fbm, fba = self.import_orders()
+        _report, total = self.emulator.put_settlement(
+            SELLER_ID,
+            "11223344556",
+            [fbm["orderId"], fba["orderId"]],
+            refunds={fbm["orderId"]: "10.00"},
+            reserve_held="5.00",
+            reserve_released="3.00",
+        )
+        run = self.run_flow("payouts")
+        self.assertEqual(run.stats["imported"], 1, run)
+        payout = self.payouts()
+        self.assertEqual(payout.settlement_ref, "11223344556")
+        self.assertEqual(payout.currency_id.name, "USD")
+        self.assertAlmostEqual(payout.total_amount, float(total))
+        self.assertEqual(payout.state, "imported", "balanced, every order known")
+        self.assertTrue(payout.deposit_date and payout.period_start < payout.period_end)
+        # 24.99 + 30.00 of sales, 3.00 + 4.50 + 2.50 of fees, -10.00 + 1.50 refunded, -2.00 of reserve
+        self.assertAlmostEqual(payout.sales_amount, 54.99)
+        self.assertAlmostEqual(payout.fee_amount, -8.50)
+        self.assertAlmostEqual(payout.refund_amount, -10.00)
+        self.assertAlmostEqual(payout.reserve_amount, -2.00)
+        self.assertAlmostEqual(payout.lines_total, payout.total_amount)
+        orders = self.sale_order(fbm) | self.sale_order(fba)
+        self.assertEqual(payout.line_ids.filtered("order_ref").sale_order_id, orders)
+        refund = payout.line_ids.filtered(lambda x: x.transaction_type == "Refund" and x.amount_type == "ItemFees")
+        self.assertEqual(refund.category, "fee", "a commission given back lowers the fees")
+        document = base64.b64decode(payout.document)
+        self.assertEqual(parse_settlement(document).settlement_ref, "11223344556", "the raw report is kept")
+        self.assertEqual(self.account.payout_count, 1)
+        mapping = self.env["amazon.payout.mapping"].search([("company_id", "=", self.company.id)])
+        self.assertLessEqual({"sales", "fee", "reserve", "other"}, set(mapping.mapped("category")), "editable defaults")
+
+        downloads = len(self.emulator.calls("getReportDocument"))
+        self.run_flow("payouts")
+        self.assertEqual(len(self.payouts()), 1, "a second sync changes nothing")
+        self.assertEqual(len(self.emulator.calls("getReportDocument")), downloads, "nor downloads it again")
+
+    def test_an_order_amazon_paid_that_odoo_does_not_have_is_a_mismatch(self):
+        fbm, _fba = self.import_orders()
+        stranger = make_order(items=[make_item("MUG-BLUE", 1, "12.00")], anonymous=True)
+        self.emulator.put_settlement(SELLER_ID, "22334455667", [fbm, stranger], compress=False)
+        self.run_flow("payouts")
+        payout = self.payouts()
+        self.assertEqual(payout.state, "mismatch")
+        self.assertEqual(payout.unknown_order_count, 2, "its price and its commission")
+        self.assertEqual(
+            set(payout.line_ids.filtered(lambda x: not x.sale_order_id).mapped("order_ref")), {stranger["orderId"]}
+        )
+
+    def test_a_report_that_cannot_be_read_is_told_once_and_the_others_import(self):
+        fbm, _fba = self.import_orders()
+        self.emulator.put_report(SELLER_ID, "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", b"<html>oops</html>")
+        self.emulator.put_settlement(SELLER_ID, "33445566778", [fbm])
+        run = self.run_flow("payouts")
+        self.assertEqual((run.stats["imported"], run.stats["failed"]), (1, 1))
+        self.assertEqual(self.payouts().settlement_ref, "33445566778")
+        mails = self.env["mail.mail"].search([("subject", "ilike", "settlement report(s) not imported")])
+        self.assertEqual(len(mails), 1)
+        self.assertIn("columns missing", mails.body_html)
+        self.run_flow("payouts")
+        self.assertEqual(
+            self.env["mail.mail"].search_count([("subject", "ilike", "settlement report(s) not imported")]), 1
+        )
+        status = self.status("payouts")
+        self.assertEqual(status.state, "ok", "a bad report is the report's problem, not the flow's")
+
+    def test_a_report_of_a_marketplace_the_account_does_not_sync_is_left_alone(self):
+        self.emulator.add_seller(SELLER_ID, "cid", "secret", "Atzr|ca-only-token", [CA])
+        self.emulator.sellers.pop("Atzr|ca-only-token")
+        seller = self.emulator.seller(SELLER_ID)
+        report_id = self.emulator.put_report(SELLER_ID, "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", b"x")
+        next(r for r in seller.reports if r["reportId"] == report_id)["marketplaceIds"] = [CA[0]]
+        run = self.run_flow("payouts")
+        self.assertFalse(run.stats["failed"] or run.stats["imported"])
+        self.assertFalse(self.emulator.calls("getReportDocument"))
+
+    def test_the_sync_button_needs_an_accountant_and_the_journal_is_created_on_demand(self):
+        self.account.action_create_payout_journal()
+        journal = self.account.payout_journal_id
+        self.assertEqual((journal.type, journal.name, journal.company_id), ("bank", "Amazon Payments", self.company))
+        self.assertTrue(journal.default_account_id, "its own intermediary account")
+        other = self.env["amazon.account"].create(
+            self.account_values(name="CA", base_marketplace_id=self.marketplace_ca.id, seller_id="A9OTHER")
+        )
+        other.action_create_payout_journal()
+        self.assertNotEqual(other.payout_journal_id, journal, "one journal per payout currency")
+        self.assertEqual(other.payout_journal_id.currency_id.name, "CAD")
+        other.action_create_payout_journal()
+        self.assertEqual(len(self.env["account.journal"].search([("name", "like", "Amazon Payments")])), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestAmazonInvoices(PayoutCase):
+    def test_two_anonymous_orders_invoiced_together_give_two_invoices(self):
+        _fbm, fba = self.import_orders()
+        second = self.put(
+            make_order(
+                items=[make_item("MUG-BLUE", 1, "30.00")], fulfilled_by="AMAZON", status="SHIPPED", anonymous=True
+            )
+        )
+        self.time_passes()
+        self.sync()
+        orders = self.sale_order(fba) | self.sale_order(second)
+        self.assertEqual(len(orders.partner_invoice_id), 1, "one Amazon Customer for both")
+        invoices = orders._create_invoices()
+        self.assertEqual(len(invoices), 2)
+        self.assertEqual(set(invoices.mapped("amazon_order_ref")), {fba["orderId"], second["orderId"]})
+
+
+@tagged("post_install", "-at_install")
+class TestSettlementParser(PayoutCase):
+    def test_amazons_amount_and_date_formats(self):
+        self.assertEqual(parse_amount("1.234,56"), Decimal("1234.56"))
+        self.assertEqual(parse_amount("1,234.56"), Decimal("1234.56"))
+        self.assertEqual(parse_amount("-12,3"), Decimal("-12.3"))
+        self.assertEqual(parse_amount(""), Decimal(0))
+        for bad in ("abc", "NaN", "Infinity"):
+            with self.assertRaises(ValueError):
+                parse_amount(bad)
+        self.assertEqual(parse_date("2026-11-01 08:15:42 UTC"), datetime(2026, 11, 1, 8, 15, 42))
+        self.assertEqual(parse_date("01.11.2026 08:15:42 UTC"), datetime(2026, 11, 1, 8, 15, 42))
+        self.assertEqual(parse_date("2026-11-01T10:15:42+02:00"), datetime(2026, 11, 1, 8, 15, 42))
+        self.assertIsNone(parse_date(""))
+
+    def test_a_document_that_is_not_a_settlement_says_why(self):
+        for content, why in (
+            (b"", "empty"),
+            (b"a\tb\n1\t2\n", "columns missing"),
+            (b"settlement-id\ttotal-amount\tcurrency\tamount-type\tamount\n1\t\tUSD\t\t\n", "line 2"),
+            (b"settlement-id\ttotal-amount\tcurrency\tamount-type\tamount\n1\t5\tUSD\t\t\n2\t\t\tX\tabc\n", "line 3"),
+        ):
+            with self.assertRaisesRegex(AmazonDocumentError, why):
+                parse_settlement(content)
