@@ -18,5 +18,6 @@ from . import stock_quant
 from . import amazon_stock_sync
 from . import account_move
 from . import amazon_payout
+from . import amazon_payout_mismatch
 from . import amazon_payout_mapping
 from . import amazon_payout_sync

@@ -400,6 +400,15 @@ class AmazonAccount(models.Model):
         currency = self.base_marketplace_id.currency_id or self.company_id.currency_id
         self.payout_journal_id = self._amazon_payout_journal(self.company_id, currency)
 
+    def _amazon_payout_journal_for(self, currency):
+        """Where a payout in ``currency`` is registered: the account's journal when it is in
+        that currency, else the company's "Amazon Payments" journal of that currency."""
+        self.ensure_one()
+        journal = self.payout_journal_id
+        if journal and (journal.currency_id or journal.company_id.currency_id) == currency:
+            return journal
+        return self._amazon_payout_journal(self.company_id, currency)
+
     @api.model
     def _amazon_payout_journal(self, company, currency):
         """The company's "Amazon Payments" bank journal in ``currency``, created on demand with

@@ -1,10 +1,17 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .amazon_payout_mismatch import MISMATCH_KINDS
 
 PAYOUT_STATES = [
     ("imported", "Imported"),
     ("mismatch", "Mismatch"),
     ("registered", "Registered"),
 ]
+# categories whose amounts settle an order's invoice or credit note
+ORDER_CATEGORIES = ("sales", "promotion", "refund")
 CATEGORIES = [
     ("sales", "Sales"),
     ("refund", "Refunds"),
@@ -52,6 +59,10 @@ class AmazonPayout(models.Model):
         compute="_compute_totals", store=True, help="Lines naming an Amazon order that is not in Odoo."
     )
     move_ids = fields.Many2many("account.move", string="Entries", readonly=True, copy=False)
+    mismatch_ids = fields.One2many("amazon.payout.mismatch", "payout_id", string="Mismatches")
+    mismatch_count = fields.Integer(compute="_compute_mismatch_count")
+    journal_id = fields.Many2one("account.journal", string="Registered In", readonly=True, copy=False)
+    fee_bill_id = fields.Many2one("account.move", string="Amazon Fees Bill", readonly=True, copy=False)
     document = fields.Binary(string="Settlement Report", attachment=True, readonly=True)
     document_name = fields.Char(readonly=True)
 
@@ -78,18 +89,351 @@ class AmazonPayout(models.Model):
             payout.other_amount = totals["other"]
             payout.unknown_order_count = unknown
 
+    @api.depends("mismatch_ids")
+    def _compute_mismatch_count(self):
+        for payout in self:
+            payout.mismatch_count = len(payout.mismatch_ids)
+
     def _compute_display_name(self):
         for payout in self:
             payout.display_name = self.env._("Amazon payout %(ref)s", ref=payout.settlement_ref)
 
+    # ------------------------------------------------------------------ actions
+
+    def action_check(self):
+        """List again what does not settle by itself (after invoicing orders, say)."""
+        self._amazon_check_state()
+
+    def action_create_invoices(self):
+        """Create and post the missing invoices of this payout's orders (what was delivered)."""
+        self._amazon_check_access()
+        for payout in self:
+            orders = payout.line_ids.filtered(lambda line: line.category in ("sales", "promotion")).sale_order_id
+            orders._amazon_invoice_for_payout()
+        self._amazon_check_state()
+
+    def action_register(self):
+        """Register the payout in one go: pay the invoices and credit notes it settles,
+        create and pay Amazon's fee bill, book reserves and other amounts per the mapping,
+        and leave exactly the deposit on the Amazon Payments account, ready to match the
+        bank's deposit line. Mismatches are settled as the accountant decided.
+
+        :raises UserError: what must be decided first
+        """
+        self._amazon_check_access()
+        for payout in self:
+            if payout.state == "registered":
+                raise UserError(self.env._("%(payout)s is already registered.", payout=payout.display_name))
+            invoice = payout.mismatch_ids.filtered(lambda m: m.decision == "invoice")
+            if invoice:
+                invoice.sale_order_id._amazon_invoice_for_payout()
+            payout._amazon_check_state()
+            payout._amazon_register()
+        return True
+
+    def _amazon_check_access(self):
+        if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
+            raise UserError(self.env._("Only accounting users may register Amazon payouts."))
+
     # ------------------------------------------------------------------ business
 
     def _amazon_check_state(self):
-        """A payout whose lines do not add up to Amazon's deposit, or that names orders Odoo
-        does not have, is a mismatch until the accountant settles it."""
+        """List what does not settle by itself (kept decisions survive), then: a payout with
+        mismatches is "mismatch" until registered."""
         for payout in self.filtered(lambda p: p.state != "registered"):
-            balanced = payout.currency_id.is_zero(payout.total_amount - payout.lines_total)
-            payout.state = "imported" if balanced and not payout.unknown_order_count else "mismatch"
+            payout._amazon_update_mismatches()
+            payout.state = "mismatch" if payout.mismatch_ids else "imported"
+
+    def _amazon_groups(self):
+        """Per Amazon order: what Amazon paid for it (sales, promotions) and refunded.
+
+        :returns: dict order ref -> {"order": sale.order, "paid": float, "refunded": float}
+        """
+        groups = {}
+        for line in self.line_ids.filtered(lambda x: x.order_ref and x.category in ORDER_CATEGORIES):
+            group = groups.setdefault(line.order_ref, {"order": self.env["sale.order"], "paid": 0.0, "refunded": 0.0})
+            group["refunded" if line.category == "refund" else "paid"] += line.amount
+            group["order"] |= line.sale_order_id
+        for group in groups.values():
+            group["paid"] = self.currency_id.round(group["paid"])
+            group["refunded"] = self.currency_id.round(group["refunded"])
+        return groups
+
+    def _amazon_documents(self, order, refund):
+        """The order's posted invoice (or credit note) in the payout's currency."""
+        kind = "out_refund" if refund else "out_invoice"
+        documents = order.invoice_ids | self.env["account.move"].search(
+            [("amazon_order_ref", "=", order.amazon_order_ref), ("company_id", "=", self.company_id.id)]
+        )
+        return documents.filtered(
+            lambda m: m.move_type == kind and m.state == "posted" and m.currency_id == self.currency_id
+        ).sorted("id")
+
+    def _amazon_update_mismatches(self):
+        self.ensure_one()
+        kept = {(m.kind, m.order_ref or ""): m for m in self.mismatch_ids}
+        found = []
+        currency = self.currency_id
+        for ref, group in self._amazon_groups().items():
+            order = group["order"][:1]
+            for refund, amount in ((False, group["paid"]), (True, group["refunded"])):
+                if currency.is_zero(amount):
+                    continue
+                values = {"order_ref": ref, "sale_order_id": order.id, "amazon_amount": amount}
+                if not order:
+                    found.append(dict(values, kind="unknown_order", difference=amount))
+                    continue
+                documents = self._amazon_documents(order, refund)
+                if not documents:
+                    note = self.env._("No posted credit note") if refund else self.env._("No posted invoice")
+                    found.append(dict(values, kind="no_invoice", difference=amount, note=note))
+                    continue
+                open_amount = sum(documents.mapped("amount_residual")) * (-1 if refund else 1)
+                if not currency.is_zero(open_amount - amount):
+                    found.append(
+                        dict(
+                            values,
+                            kind="amount",
+                            invoice_id=documents[:1].id,
+                            odoo_amount=open_amount,
+                            difference=currency.round(open_amount - amount),
+                        )
+                    )
+        difference = currency.round(self.total_amount - self.lines_total)
+        if not currency.is_zero(difference):
+            found.append(
+                {
+                    "kind": "unbalanced",
+                    "amazon_amount": self.total_amount,
+                    "odoo_amount": self.lines_total,
+                    "difference": difference,
+                    "note": self.env._("Amazon's deposit differs from the sum of the report's lines"),
+                }
+            )
+        commands = []
+        for values in found:
+            existing = kept.pop((values["kind"], values.get("order_ref") or ""), None)
+            if existing:
+                commands.append(fields.Command.update(existing.id, values))
+            else:
+                commands.append(fields.Command.create(values))
+        commands += [fields.Command.delete(m.id) for m in kept.values()]
+        self.sudo().mismatch_ids = commands
+
+    def _amazon_register(self):
+        """Book the payout (one entry in the Amazon Payments journal, the fee bill) and
+        reconcile what it pays."""
+        self.ensure_one()
+        problems = []
+        for mismatch in self.mismatch_ids:
+            label = mismatch.order_ref or dict(MISMATCH_KINDS)[mismatch.kind]
+            if mismatch.decision == "write_off" and not mismatch.write_off_account_id:
+                problems.append(self.env._("%(what)s: choose the write-off account", what=label))
+            elif mismatch.kind == "unbalanced" and mismatch.decision != "write_off":
+                problems.append(self.env._("%(what)s: write the difference off to an account", what=label))
+            elif mismatch.decision == "invoice":
+                problems.append(self.env._("%(what)s: the order could not be invoiced", what=label))
+        if problems:
+            raise UserError(
+                self.env._(
+                    "%(payout)s cannot be registered yet (Mismatches tab):\n%(problems)s",
+                    payout=self.display_name,
+                    problems="\n".join(problems),
+                )
+            )
+        company = self.company_id
+        Mapping = self.env["amazon.payout.mapping"].sudo()
+        journal = self.account_id._amazon_payout_journal_for(self.currency_id)
+        deposit_account = journal.default_account_id
+        if not deposit_account.reconcile:
+            deposit_account.sudo().reconcile = True  # the bank's deposit line is matched against it
+        date = self.deposit_date or fields.Date.context_today(self)
+        label = self.display_name
+        lines = []  # (values, aml to reconcile with or None)
+        decisions = {(m.kind, m.order_ref or ""): m for m in self.mismatch_ids}
+
+        def add(account, amount, name, partner=None, counterpart=None):
+            """A line taking ``amount`` (payout currency) out of the deposit."""
+            if self.currency_id.is_zero(amount):
+                return
+            lines.append(
+                (
+                    {
+                        "account_id": account.id,
+                        "partner_id": partner.id if partner else False,
+                        "name": name,
+                        "amount_currency": -amount,
+                    },
+                    counterpart,
+                )
+            )
+
+        suspense = Mapping._default_account(company, "other")
+        for ref, group in self._amazon_groups().items():
+            order = group["order"][:1]
+            for refund, amount in ((False, group["paid"]), (True, group["refunded"])):
+                if self.currency_id.is_zero(amount):
+                    continue
+                name = f"{label}: {ref}"
+                if not order:
+                    mismatch = decisions.get(("unknown_order", ref))
+                    target = mismatch.write_off_account_id if mismatch.decision == "write_off" else suspense
+                    add(target, amount, name)
+                    continue
+                partner = order.partner_invoice_id.commercial_partner_id
+                documents = self._amazon_documents(order, refund)
+                if not documents:
+                    mismatch = decisions.get(("no_invoice", ref))
+                    if mismatch and mismatch.decision == "write_off":
+                        add(mismatch.write_off_account_id, amount, name)
+                    else:  # open on the customer: the invoice posted later is matched with it
+                        add(partner.with_company(company).property_account_receivable_id, amount, name, partner)
+                    continue
+                receivables = documents.line_ids.filtered(
+                    lambda x: x.account_id.account_type == "asset_receivable" and not x.reconciled
+                )
+                mismatch = decisions.get(("amount", ref))
+                settled = amount
+                if mismatch and mismatch.decision == "write_off":
+                    settled = mismatch.odoo_amount
+                    add(mismatch.write_off_account_id, amount - settled, self.env._("%(name)s (write-off)", name=name))
+                add(
+                    receivables[:1].account_id,
+                    settled,
+                    name,
+                    documents[:1].partner_id.commercial_partner_id,
+                    receivables,
+                )
+        fees = defaultdict(float)
+        for line in self.line_ids.filtered(lambda x: x.category == "fee"):
+            fees[(line.amount_type, line.description)] += line.amount
+        bill = self._amazon_fee_bill(fees, date) if fees else self.env["account.move"]
+        if bill:
+            payable = bill.line_ids.filtered(lambda x: x.account_id.account_type == "liability_payable")
+            sign = -1 if bill.move_type == "in_invoice" else 1
+            add(
+                payable[:1].account_id,
+                sign * bill.amount_total,
+                self.env._("%(name)s: Amazon fees", name=label),
+                bill.partner_id,
+                payable,
+            )
+        names = dict(CATEGORIES)
+        by_account = defaultdict(float)
+        for line in self.line_ids.filtered(
+            lambda x: x.category in ("tax", "reserve", "other") or (x.category in ORDER_CATEGORIES and not x.order_ref)
+        ):
+            by_account[(Mapping._account_for(company, line), line.category)] += line.amount
+        for (account, category), amount in by_account.items():
+            add(account, amount, f"{label}: {names[category]}")
+        unbalanced = decisions.get(("unbalanced", ""))
+        if unbalanced:
+            add(unbalanced.write_off_account_id, unbalanced.difference, self.env._("%(name)s: difference", name=label))
+        values = [v for v, _c in lines]
+        values.append(
+            {
+                "account_id": deposit_account.id,
+                "name": self.env._("%(name)s: deposit", name=label),
+                "amount_currency": self.total_amount,
+            }
+        )
+        move = self._amazon_create_entry(journal, date, values)
+        plan = []
+        for (_values, counterpart), move_line in zip(lines, move.line_ids.sorted("id"), strict=False):
+            if counterpart:
+                plan.append(counterpart | move_line)
+        self.env["account.move.line"]._reconcile_plan(plan)
+        self.write(
+            {
+                "state": "registered",
+                "journal_id": journal.id,
+                "fee_bill_id": bill.id,
+                "move_ids": [fields.Command.link(move.id)] + ([fields.Command.link(bill.id)] if bill else []),
+            }
+        )
+        self.message_post(
+            body=self.env._("Registered in %(journal)s: %(entry)s.", journal=journal.display_name, entry=move.name)
+        )
+
+    def _amazon_create_entry(self, journal, date, values):
+        """The payout's entry, posted: its lines in the payout's currency, converted at the
+        deposit date's rate; the deposit line takes the conversion's rounding."""
+        company = self.company_id
+        lines = []
+        total = 0.0
+        for index, line in enumerate(values):
+            amount = line["amount_currency"]
+            balance = self.currency_id._convert(amount, company.currency_id, company, date)
+            if index == len(values) - 1:
+                balance = -total
+            total += balance
+            lines.append(fields.Command.create(dict(line, currency_id=self.currency_id.id, balance=balance)))
+        move = (
+            self.env["account.move"]
+            .sudo()
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": journal.id,
+                    "date": date,
+                    "ref": self.display_name,
+                    "currency_id": self.currency_id.id,
+                    "line_ids": lines,
+                }
+            )
+        )
+        move.action_post()
+        return move
+
+    def _amazon_fee_bill(self, fees, date):
+        """Amazon's vendor bill of the payout's fees: one line per fee type, posted (a
+        refund when Amazon gave back more than it charged)."""
+        Mapping = self.env["amazon.payout.mapping"].sudo()
+        company = self.company_id
+        total = sum(fees.values())
+        if self.currency_id.is_zero(total):
+            return self.env["account.move"]
+        sign = 1 if total < 0 else -1  # fees Amazon charged are negative amounts of the settlement
+        lines = []
+        for (amount_type, description), amount in sorted(fees.items()):
+            if self.currency_id.is_zero(amount):
+                continue
+            account = Mapping._account_for(
+                company,
+                self.line_ids.filtered(
+                    lambda x, t=amount_type, d=description: x.amount_type == t and x.description == d
+                )[:1],
+            )
+            lines.append(
+                fields.Command.create(
+                    {
+                        "name": f"{description or amount_type} ({amount_type})",
+                        "account_id": account.id,
+                        "quantity": 1,
+                        "price_unit": -amount * sign,
+                        "tax_ids": [fields.Command.clear()],
+                    }
+                )
+            )
+        bill = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "in_invoice" if sign > 0 else "in_refund",
+                    "partner_id": self.env["res.partner"]._amazon_partner().id,
+                    "company_id": company.id,
+                    "currency_id": self.currency_id.id,
+                    "invoice_date": date,
+                    "date": date,
+                    "ref": self.display_name,
+                    "invoice_line_ids": lines,
+                }
+            )
+        )
+        bill.action_post()
+        return bill
 
     def action_view_orders(self):
         self.ensure_one()

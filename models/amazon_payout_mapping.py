@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from .amazon_payout import CATEGORIES
 
@@ -69,3 +70,60 @@ class AmazonPayoutMapping(models.Model):
                 category = "refund"
             result.append(category)
         return result
+
+    # (code, name, account type, reconcilable) of the accounts created on demand per category
+    DEFAULT_ACCOUNTS = {
+        "fee": ("AMZFEE", "Amazon fees", "expense", False),
+        "reserve": ("AMZRES", "Amazon reserve", "asset_current", False),
+        "tax": ("AMZTAX", "Amazon withheld tax", "liability_current", True),
+        "other": ("AMZSUS", "Amazon suspense", "asset_current", True),
+    }
+
+    @api.model
+    def _default_account(self, company, category):
+        """The company's account of ``category`` (fees, reserve, withheld tax, other), created
+        on demand; the accountant may map amount types elsewhere."""
+        if category not in self.DEFAULT_ACCOUNTS:
+            category = "other"
+        code, name, account_type, reconcile = self.DEFAULT_ACCOUNTS[category]
+        Account = self.env["account.account"].sudo().with_company(company)
+        account = Account.search([("company_ids", "in", company.id), ("code", "=", code)], limit=1)
+        if not account:
+            account = Account.create(
+                {
+                    "code": code,
+                    "name": name,
+                    "account_type": account_type,
+                    "reconcile": reconcile,
+                    "company_ids": [fields.Command.set(company.ids)],
+                }
+            )
+        return account
+
+    @api.model
+    def _account_for(self, company, line):
+        """The account of a payout line's amount: its mapping's, else its category's default."""
+        if not line:
+            return self._default_account(company, "other")
+        mappings = self.sudo().search(
+            [("company_id", "=", company.id), ("amount_type", "=ilike", line.amount_type or "")]
+        )
+        exact = mappings.filtered(lambda m: (m.description or "").lower() == (line.description or "").lower())
+        mapping = exact[:1] or mappings.filtered(lambda m: m.description == "*")[:1]
+        if mapping.account_id:
+            return mapping.account_id
+        if line.category in ("sales", "promotion", "refund"):  # no order: Amazon's money, not a customer's
+            return self._default_account(company, "other")
+        return self._default_account(company, line.category)
+
+    @api.constrains("account_id", "category")
+    def _check_account(self):
+        for mapping in self:
+            if mapping.account_id.account_type in ("asset_receivable", "liability_payable"):
+                raise UserError(
+                    self.env._(
+                        "Map %(type)s to an account that is not a receivable or payable: payouts settle "
+                        "invoices and Amazon's bill on those themselves.",
+                        type=mapping.amount_type,
+                    )
+                )

@@ -5,6 +5,9 @@ from odoo.tools import escape_psql
 
 ANONYMOUS_KEY = "anonymous"
 
+# ref of the partner "Amazon" that bills the fees of payouts
+AMAZON_VENDOR_REF = "AMAZON-PAYOUTS"
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -186,3 +189,12 @@ class ResPartner(models.Model):
                 company_id=contact.company_id.id,
             )
         )
+
+    @api.model
+    def _amazon_partner(self):
+        """Amazon itself, the vendor of the fee bills of payouts (created on demand)."""
+        Partner = self.sudo().with_context(active_test=False)
+        partner = Partner.search([("ref", "=", AMAZON_VENDOR_REF)], limit=1)
+        if not partner:
+            partner = Partner.create({"name": "Amazon", "is_company": True, "ref": AMAZON_VENDOR_REF})
+        return partner

@@ -682,3 +682,16 @@ class SaleOrder(models.Model):
         if self.amazon_order_ref:
             values["amazon_order_ref"] = self.amazon_order_ref
         return values
+
+    def _amazon_invoice_for_payout(self):
+        """Create and post the missing invoices of these Amazon orders (what they delivered or
+        ordered, per the products' invoicing policy), one per order.
+
+        :returns: the new invoices
+        """
+        orders = self.filtered(lambda o: o.amazon_order_ref and o.invoice_status == "to invoice")
+        if not orders:
+            return self.env["account.move"]
+        invoices = orders.sudo()._create_invoices()
+        invoices.action_post()
+        return invoices

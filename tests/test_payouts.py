@@ -1,9 +1,12 @@
 """Amazon payouts: settlement reports imported as payouts, once, with every line."""
 
 import base64
+import copy
 from datetime import datetime
 from decimal import Decimal
 
+from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..emulator.scenarios import make_item, make_order
@@ -51,7 +54,17 @@ class TestPayoutImport(PayoutCase):
         self.assertEqual(payout.settlement_ref, "11223344556")
         self.assertEqual(payout.currency_id.name, "USD")
         self.assertAlmostEqual(payout.total_amount, float(total))
-        self.assertEqual(payout.state, "imported", "balanced, every order known")
+        self.assertEqual(payout.state, "mismatch", "nothing is invoiced yet")
+        self.assertEqual(
+            sorted(payout.mismatch_ids.mapped(lambda m: (m.kind, m.order_ref, m.amazon_amount))),
+            sorted(
+                [
+                    ("no_invoice", fbm["orderId"], 24.99),
+                    ("no_invoice", fbm["orderId"], -10.0),
+                    ("no_invoice", fba["orderId"], 30.0),
+                ]
+            ),
+        )
         self.assertTrue(payout.deposit_date and payout.period_start < payout.period_end)
         # 24.99 + 30.00 of sales, 3.00 + 4.50 + 2.50 of fees, -10.00 + 1.50 refunded, -2.00 of reserve
         self.assertAlmostEqual(payout.sales_amount, 54.99)
@@ -170,3 +183,175 @@ class TestSettlementParser(PayoutCase):
         ):
             with self.assertRaisesRegex(AmazonDocumentError, why):
                 parse_settlement(content)
+
+
+@tagged("post_install", "-at_install")
+class TestPayoutRegistration(PayoutCase):
+    def invoice(self, amazon_order):
+        invoice = self.sale_order(amazon_order)._create_invoices()
+        invoice.action_post()
+        return invoice
+
+    def credit_note(self, amazon_order, amount):
+        order = self.sale_order(amazon_order)
+        note = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": order.partner_invoice_id.id,
+                "amazon_order_ref": order.amazon_order_ref,
+                "currency_id": order.currency_id.id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Refund", "quantity": 1, "price_unit": amount, "tax_ids": [Command.clear()]}
+                    )
+                ],
+            }
+        )
+        note.action_post()
+        return note
+
+    def balance(self, account, move):
+        return sum(move.line_ids.filtered(lambda x: x.account_id == account).mapped("balance"))
+
+    def test_register_pays_invoices_and_fees_and_leaves_the_deposit_for_the_bank(self):
+        fbm, fba = self.import_orders()
+        invoices = self.invoice(fbm) | self.invoice(fba)
+        note = self.credit_note(fbm, 10.0)
+        _report, total = self.emulator.put_settlement(
+            SELLER_ID,
+            "44556677889",
+            [fbm["orderId"], fba["orderId"]],
+            refunds={fbm["orderId"]: "10.00"},
+            reserve_held="5.00",
+            reserve_released="3.00",
+        )
+        self.run_flow("payouts")
+        payout = self.payouts()
+        self.assertEqual(payout.state, "imported", payout.mismatch_ids.mapped("kind"))
+
+        payout.action_register()
+        self.assertEqual(payout.state, "registered")
+        self.assertEqual(set(invoices.mapped("payment_state")), {"paid"})
+        self.assertEqual([*invoices.mapped("amount_residual"), note.amount_residual], [0.0, 0.0, 0.0])
+        bill = payout.fee_bill_id
+        self.assertEqual((bill.move_type, bill.partner_id.name), ("in_invoice", "Amazon"))
+        self.assertAlmostEqual(bill.amount_total, 8.50, msg="6.00 of commission (1.50 given back) + 2.50 FBA fee")
+        self.assertEqual(len(bill.invoice_line_ids), 2, "one line per fee type")
+        self.assertEqual(bill.amount_residual, 0.0, "paid from the payout")
+        entry = payout.move_ids - bill
+        deposit_account = payout.journal_id.default_account_id
+        self.assertEqual(payout.journal_id.name, "Amazon Payments")
+        self.assertAlmostEqual(self.balance(deposit_account, entry), float(total), msg="exactly the deposit")
+        reserve = self.env["amazon.payout.mapping"]._default_account(self.company, "reserve")
+        self.assertAlmostEqual(self.balance(reserve, entry), 2.0, msg="5.00 held, 3.00 released")
+
+        bank = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", self.company.id), ("id", "!=", payout.journal_id.id)], limit=1
+        )
+        statement_line = self.env["account.bank.statement.line"].create(
+            {
+                "payment_ref": "AMAZON PAYMENTS EU",
+                "journal_id": bank.id,
+                "amount": float(total),
+                "date": payout.deposit_date,
+            }
+        )
+        _liquidity, suspense, _other = statement_line.with_context(
+            skip_account_move_synchronization=True
+        )._seek_for_lines()
+        deposit_line = entry.line_ids.filtered(lambda x: x.account_id == deposit_account)
+        suspense.account_id = deposit_account
+        (suspense | deposit_line).reconcile()
+        self.assertTrue(deposit_line.reconciled and suspense.reconciled, "the bank's deposit matches in one go")
+        with self.assertRaises(UserError):
+            payout.action_register()
+
+    def test_an_unknown_order_and_a_short_payment_are_settled_as_the_accountant_decides(self):
+        fbm, fba = self.import_orders()
+        self.invoice(fbm)
+        fba_invoice = self.invoice(fba)
+        short = copy.deepcopy(fba)
+        short["orderItems"][0]["proceeds"]["breakdowns"][0]["subtotal"]["amount"] = "28.00"
+        stranger = make_order(items=[make_item("MUG-BLUE", 1, "12.00")], anonymous=True)
+        self.emulator.put_settlement(SELLER_ID, "55667788990", [fbm, short, stranger])
+        self.run_flow("payouts")
+        payout = self.payouts()
+        self.assertEqual(payout.state, "mismatch")
+        unknown = payout.mismatch_ids.filtered(lambda m: m.kind == "unknown_order")
+        amount = payout.mismatch_ids.filtered(lambda m: m.kind == "amount")
+        self.assertEqual((unknown.order_ref, unknown.amazon_amount), (stranger["orderId"], 12.0))
+        self.assertEqual(
+            (amount.invoice_id, amount.amazon_amount, amount.odoo_amount, amount.difference),
+            (fba_invoice, 28.0, 30.0, 2.0),
+        )
+
+        unknown.decision = "write_off"
+        with self.assertRaisesRegex(UserError, "write-off account"):
+            payout.action_register()
+        other_income = self.env["account.account"].search(
+            [("company_ids", "in", self.company.id), ("account_type", "=", "income_other")], limit=1
+        )
+        loss = self.env["account.account"].search(
+            [("company_ids", "in", self.company.id), ("account_type", "=", "expense")], limit=1
+        )
+        unknown.write_off_account_id = other_income
+        amount.write({"decision": "write_off", "write_off_account_id": loss.id})
+        payout.action_register()
+        self.assertEqual(payout.state, "registered")
+        self.assertEqual(fba_invoice.amount_residual, 0.0, "the 2.00 Amazon kept is written off")
+        entry = payout.move_ids - payout.fee_bill_id
+        self.assertAlmostEqual(self.balance(loss, entry), 2.0)
+        self.assertAlmostEqual(self.balance(other_income, entry), -12.0)
+
+    def test_left_open_a_short_payment_stays_open_on_the_invoice(self):
+        _fbm, fba = self.import_orders()
+        fba_invoice = self.invoice(fba)
+        short = copy.deepcopy(fba)
+        short["orderItems"][0]["proceeds"]["breakdowns"][0]["subtotal"]["amount"] = "28.00"
+        self.emulator.put_settlement(SELLER_ID, "66778899001", [short])
+        self.run_flow("payouts")
+        payout = self.payouts()
+        payout.action_register()
+        self.assertEqual(payout.state, "registered")
+        self.assertEqual(fba_invoice.amount_residual, 2.0)
+        self.assertEqual(fba_invoice.payment_state, "partial")
+
+    def test_a_payout_that_does_not_add_up_needs_a_write_off(self):
+        _fbm, fba = self.import_orders()
+        self.invoice(fba)
+        order = fba["orderId"]
+        content = (
+            "settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\ttotal-amount\tcurrency\t"
+            "transaction-type\torder-id\tamount-type\tamount-description\tamount\n"
+            "77889900112\t2026-11-01 00:00:00 UTC\t2026-11-14 00:00:00 UTC\t2026-11-16 00:00:00 UTC"
+            "\t30.01\tUSD\t\t\t\t\t\n"
+            f"77889900112\t\t\t\t\t\tOrder\t{order}\tItemPrice\tPrincipal\t30.00\n"
+        ).encode()
+        self.emulator.put_report(SELLER_ID, "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", content)
+        self.run_flow("payouts")
+        payout = self.payouts()
+        [unbalanced] = payout.mismatch_ids
+        self.assertEqual((unbalanced.kind, unbalanced.difference), ("unbalanced", 0.01))
+        with self.assertRaisesRegex(UserError, "write the difference off"):
+            payout.action_register()
+        rounding = self.env["account.account"].search(
+            [("company_ids", "in", self.company.id), ("account_type", "=", "income_other")], limit=1
+        )
+        unbalanced.write({"decision": "write_off", "write_off_account_id": rounding.id})
+        payout.action_register()
+        self.assertEqual(payout.state, "registered")
+        entry = payout.move_ids
+        self.assertAlmostEqual(self.balance(payout.journal_id.default_account_id, entry), 30.01)
+
+    def test_create_invoices_from_the_payout(self):
+        fbm, fba = self.import_orders()
+        self.emulator.put_settlement(SELLER_ID, "88990011223", [fbm, fba])
+        self.run_flow("payouts")
+        payout = self.payouts()
+        self.assertEqual(set(payout.mismatch_ids.mapped("kind")), {"no_invoice"})
+        payout.action_create_invoices()
+        invoices = (self.sale_order(fbm) | self.sale_order(fba)).invoice_ids
+        self.assertEqual((len(invoices), set(invoices.mapped("state"))), (2, {"posted"}))
+        self.assertEqual(payout.state, "imported")
+        payout.action_register()
+        self.assertEqual(set(invoices.mapped("amount_residual")), {0.0})
