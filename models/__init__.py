@@ -17,6 +17,7 @@ from . import stock_picking
 from . import stock_quant
 from . import amazon_stock_sync
 from . import account_move
+from . import account_move_send
 from . import amazon_payout
 from . import amazon_payout_mismatch
 from . import amazon_payout_mapping

@@ -158,6 +158,35 @@ class TestAmazonInvoices(PayoutCase):
         self.assertEqual(len(invoices), 2)
         self.assertEqual(set(invoices.mapped("amazon_order_ref")), {fba["orderId"], second["orderId"]})
 
+    def test_an_amazon_customers_invoice_is_never_emailed(self):
+        amazon_order = self.put(make_order(items=[make_item("MUG-BLUE", 1, "10.00")], buyer_name="Jane Doe"))
+        self.sync()
+        order = self.sale_order(amazon_order)
+        self.assertIn("marketplace.amazon.com", order.partner_id.email, "the buyer's relay address")
+        invoice = order._create_invoices()
+        invoice.action_post()
+        wizard = (
+            self.env["account.move.send.wizard"]
+            .with_context(active_model="account.move")
+            .create({"move_id": invoice.id})
+        )
+        self.assertNotIn("email", wizard.sending_methods or [], "download, not email")
+        self.assertIn("amazon_no_email", wizard.alerts)
+        self.assertFalse(wizard.mail_partner_ids.filtered(lambda p: "marketplace.amazon" in (p.email or "")))
+        wizard.sending_method_checkboxes = {"email": {"checked": True}}  # ticked anyway
+        wizard.action_send_and_print()
+        mails = self.env["mail.mail"].search([("model", "=", "account.move"), ("res_id", "=", invoice.id)])
+        self.assertFalse(
+            mails.filtered(
+                lambda m: (
+                    "marketplace.amazon" in (m.email_to or "")
+                    or any("marketplace.amazon" in (p.email or "") for p in m.recipient_ids)
+                )
+            ),
+            "nothing goes to the relay",
+        )
+        self.assertTrue(invoice.invoice_pdf_report_id, "the PDF is there to download")
+
 
 @tagged("post_install", "-at_install")
 class TestSettlementParser(PayoutCase):
