@@ -159,22 +159,46 @@ class AmazonPayout(models.Model):
             group["refunded"] = self.currency_id.round(group["refunded"])
         return groups
 
-    def _amazon_documents(self, order, refund):
-        """The order's posted invoice (or credit note) in the payout's currency."""
-        kind = "out_refund" if refund else "out_invoice"
-        documents = order.invoice_ids | self.env["account.move"].search(
-            [("amazon_order_ref", "=", order.amazon_order_ref), ("company_id", "=", self.company_id.id)]
+    def _amazon_documents(self, groups):
+        """The posted invoices and credit notes of the payout's orders, in its currency, in
+        one search (by Amazon reference, else through the order's invoices).
+
+        :returns: dict (order ref, is refund) -> account.move, oldest first
+        """
+        Move = self.env["account.move"]
+        found = Move.search(
+            [
+                ("amazon_order_ref", "in", list(groups)),
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "posted"),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("currency_id", "=", self.currency_id.id),
+            ],
+            order="id",
         )
-        return documents.filtered(
-            lambda m: m.move_type == kind and m.state == "posted" and m.currency_id == self.currency_id
-        ).sorted("id")
+        result = defaultdict(lambda: Move)
+        for move in found:
+            result[(move.amazon_order_ref, move.move_type == "out_refund")] |= move
+        for ref, group in groups.items():
+            if (ref, False) in result or (ref, True) in result or not group["order"]:
+                continue
+            for move in (
+                group["order"]
+                .invoice_ids.filtered(lambda m: m.state == "posted" and m.currency_id == self.currency_id)
+                .sorted("id")
+            ):
+                if move.move_type in ("out_invoice", "out_refund"):
+                    result[(ref, move.move_type == "out_refund")] |= move
+        return result
 
     def _amazon_update_mismatches(self):
         self.ensure_one()
         kept = {(m.kind, m.order_ref or ""): m for m in self.mismatch_ids}
         found = []
         currency = self.currency_id
-        for ref, group in self._amazon_groups().items():
+        groups = self._amazon_groups()
+        all_documents = self._amazon_documents(groups)
+        for ref, group in groups.items():
             order = group["order"][:1]
             for refund, amount in ((False, group["paid"]), (True, group["refunded"])):
                 if currency.is_zero(amount):
@@ -183,7 +207,7 @@ class AmazonPayout(models.Model):
                 if not order:
                     found.append(dict(values, kind="unknown_order", difference=amount))
                     continue
-                documents = self._amazon_documents(order, refund)
+                documents = all_documents[(ref, refund)]
                 if not documents:
                     note = self.env._("No posted credit note") if refund else self.env._("No posted invoice")
                     found.append(dict(values, kind="no_invoice", difference=amount, note=note))
@@ -269,7 +293,10 @@ class AmazonPayout(models.Model):
             )
 
         suspense = Mapping._default_account(company, "other")
-        for ref, group in self._amazon_groups().items():
+        groups = self._amazon_groups()
+        all_documents = self._amazon_documents(groups)
+        grouped = {}  # (receivable account, customer, refund) -> [amount, receivable lines, order refs]
+        for ref, group in groups.items():
             order = group["order"][:1]
             for refund, amount in ((False, group["paid"]), (True, group["refunded"])):
                 if self.currency_id.is_zero(amount):
@@ -281,7 +308,7 @@ class AmazonPayout(models.Model):
                     add(target, amount, name)
                     continue
                 partner = order.partner_invoice_id.commercial_partner_id
-                documents = self._amazon_documents(order, refund)
+                documents = all_documents[(ref, refund)]
                 if not documents:
                     mismatch = decisions.get(("no_invoice", ref))
                     if mismatch and mismatch.decision == "write_off":
@@ -297,13 +324,26 @@ class AmazonPayout(models.Model):
                 if mismatch and mismatch.decision == "write_off":
                     settled = mismatch.odoo_amount
                     add(mismatch.write_off_account_id, amount - settled, self.env._("%(name)s (write-off)", name=name))
-                add(
-                    receivables[:1].account_id,
-                    settled,
-                    name,
-                    documents[:1].partner_id.commercial_partner_id,
-                    receivables,
+                partner = documents[:1].partner_id.commercial_partner_id
+                if mismatch and mismatch.decision != "write_off":
+                    # partly settled: a line of its own, so that what stays open is this document's
+                    add(receivables[:1].account_id, settled, name, partner, receivables)
+                    continue
+                # fully settled documents of one customer are settled together: one line, one match
+                key = (receivables[:1].account_id, partner, refund)
+                entry = grouped.setdefault(key, [0.0, self.env["account.move.line"], []])
+                entry[0] += settled
+                entry[1] |= receivables
+                entry[2].append(ref)
+        for (account, partner, _refund), (amount, receivables, refs) in grouped.items():
+            name = (
+                f"{label}: {refs[0]}"
+                if len(refs) == 1
+                else self.env._(
+                    "%(name)s: %(count)s orders of %(partner)s", name=label, count=len(refs), partner=partner.name
                 )
+            )
+            add(account, amount, name, partner, receivables)
         fees = defaultdict(float)
         for line in self.line_ids.filtered(lambda x: x.category == "fee"):
             fees[(line.amount_type, line.description)] += line.amount
