@@ -276,9 +276,21 @@ class SpApiEmulator:
         no such listing)."""
         return self.seller(seller_id).listings[sku]["quantity"]
 
-    def put_report(self, seller_id, report_type, content, *, compress=False, created=None, start=None, end=None):
+    def put_report(
+        self,
+        seller_id,
+        report_type,
+        content,
+        *,
+        compress=False,
+        created=None,
+        start=None,
+        end=None,
+        marketplace_ids=None,
+    ):
         """Make a finished report available to getReports (newest first) and its document
-        to getReportDocument, GZIP-compressed when ``compress``. :returns: the report id"""
+        to getReportDocument, GZIP-compressed when ``compress``; ``marketplace_ids`` default
+        to the seller's first marketplace. :returns: the report id"""
         with self.lock:
             seller = self.seller(seller_id)
             document_id = f"amzn1.spdoc.1.4.na.{uuid.uuid4()}"
@@ -297,7 +309,7 @@ class SpApiEmulator:
                 "processingStartTime": iso(created),
                 "processingEndTime": iso(created),
                 "reportDocumentId": document_id,
-                "marketplaceIds": [p["marketplace"]["id"] for p in seller.participations][:1],
+                "marketplaceIds": list(marketplace_ids or [p["marketplace"]["id"] for p in seller.participations][:1]),
                 "_created": created,
             }
             if start and end:
@@ -321,6 +333,7 @@ class SpApiEmulator:
             created=created,
             start=datetime.strptime(head["settlement-start-date"], "%Y-%m-%d %H:%M:%S UTC"),
             end=datetime.strptime(head["settlement-end-date"], "%Y-%m-%d %H:%M:%S UTC"),
+            marketplace_ids=sorted({o["salesChannel"]["marketplaceId"] for o in orders}) or None,
         )
         return report_id, total
 

@@ -2,10 +2,10 @@
 
 import base64
 import copy
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -384,3 +384,48 @@ class TestPayoutRegistration(PayoutCase):
         self.assertEqual(payout.state, "imported")
         payout.action_register()
         self.assertEqual(set(invoices.mapped("amount_residual")), {0.0})
+
+    def test_a_payout_in_another_currency_is_booked_at_the_deposit_dates_rate(self):
+        cad = self.env.ref("base.CAD")
+        cad.active = True
+        self.env["res.currency.rate"].create(
+            {"currency_id": cad.id, "name": fields.Date.today(), "rate": 1.25, "company_id": self.company.id}
+        )
+        account = self.env["amazon.account"].create(
+            self.account_values(
+                name="Amazon CA",
+                base_marketplace_id=self.marketplace_ca.id,
+                last_orders_sync=fields.Datetime.now() - timedelta(days=1),
+            )
+        )
+        amazon_order = self.put(
+            make_order(
+                items=[make_item("MUG-BLUE", 1, "50.00")],
+                marketplace_id=CA[0],
+                fulfilled_by="AMAZON",
+                status="SHIPPED",
+                anonymous=True,
+            )
+        )
+        self.sync(account)
+        order = self.sale_order(amazon_order, account)
+        self.assertEqual(order.currency_id, cad)
+        invoice = order._create_invoices()
+        invoice.action_post()
+        _report, total = self.emulator.put_settlement(
+            SELLER_ID,
+            "99001122334",
+            [amazon_order],
+            deposit_date=datetime.combine(fields.Date.today(), datetime.min.time()),
+        )
+        self.run_flow("payouts", account)
+        payout = self.payouts(account)
+        self.assertEqual((payout.currency_id, payout.state), (cad, "imported"))
+        payout.action_register()
+        self.assertEqual(payout.journal_id.currency_id, cad, "the company's Amazon Payments journal in CAD")
+        self.assertEqual(invoice.payment_state, "paid")
+        deposit = (payout.move_ids - payout.fee_bill_id).line_ids.filtered(
+            lambda x: x.account_id == payout.journal_id.default_account_id
+        )
+        self.assertAlmostEqual(deposit.amount_currency, float(total))
+        self.assertAlmostEqual(deposit.balance, self.company.currency_id.round(float(total) / 1.25))
