@@ -27,4 +27,7 @@
         "views/amazon_payout_views.xml",
         "views/amazon_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["amazon_sp_connector/static/tests/tours/*.js"],
+    },
 }

@@ -7,4 +7,5 @@ from . import test_shipments
 from . import test_spapi_session
 from . import test_stock_sync
 from . import test_sync_engine
+from . import test_tours
 from . import test_server

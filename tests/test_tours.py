@@ -1,0 +1,56 @@
+"""The accountant's screens in a real browser (headless Chromium, Odoo's own tours)."""
+
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+from ..emulator.scenarios import make_item, make_order
+from .common import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, SELLER_ID, EmulatorMixin
+
+
+@tagged("post_install", "-at_install")
+class TestAccountantTour(EmulatorMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.start_emulator()
+
+    def setUp(self):
+        super().setUp()
+        self.reset_emulator()
+
+    def test_accountant_registers_a_payout_in_the_browser(self):
+        account = self.env["amazon.account"].create(
+            {
+                "name": "Amazon US",
+                "seller_id": SELLER_ID,
+                "lwa_client_id": CLIENT_ID,
+                "lwa_client_secret": CLIENT_SECRET,
+                "refresh_token": REFRESH_TOKEN,
+                "base_marketplace_id": self.env.ref("amazon_sp_connector.marketplace_atvpdkikx0der").id,
+                "sp_api_endpoint": self.emulator.url,
+                "lwa_endpoint": self.emulator.lwa_url,
+                "last_orders_sync": fields.Datetime.now() - timedelta(days=1),
+            }
+        )
+        self.env["product.product"].create(
+            {"name": "Blue Mug", "default_code": "MUG-BLUE", "type": "consu", "is_storable": True}
+        )
+        amazon_order = make_order(
+            items=[make_item("MUG-BLUE", 2, "10.00")], fulfilled_by="AMAZON", status="SHIPPED", anonymous=True
+        )
+        self.emulator.put_order(SELLER_ID, amazon_order)
+        self.env["amazon.order.sync"]._run_now(account)
+        order = self.env["sale.order"].search([("amazon_order_ref", "=", amazon_order["orderId"])])
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.emulator.put_settlement(SELLER_ID, "TOUR-SETTLEMENT", [amazon_order])
+        self.env["amazon.payout.sync"]._run_now(account)
+        payout = self.env["amazon.payout"].search([("account_id", "=", account.id)])
+        self.assertEqual(payout.state, "imported")
+
+        self.start_tour("/odoo", "amazon_payout_register", login="admin")
+        payout.invalidate_recordset()
+        self.assertEqual(payout.state, "registered")
+        self.assertEqual(invoice.payment_state, "paid")
