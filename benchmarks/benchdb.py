@@ -76,3 +76,36 @@ def in_database(name, function, *args):
     finally:
         drop_database(db)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def demo_emulator():
+    """The SP-API emulator with its demo seller (no order), every usage plan fast: the
+    benchmarks measure processing, not Amazon's pacing."""
+    from odoo.addons.amazon_sp_connector.emulator.scenarios import DEMO_CREDENTIALS, load_demo  # noqa: PLC0415
+    from odoo.addons.amazon_sp_connector.emulator.server import SpApiEmulator  # noqa: PLC0415
+
+    emulator = SpApiEmulator().start()
+    load_demo(emulator)
+    emulator.seller(DEMO_CREDENTIALS["Seller ID"]).orders.clear()
+    for operation in list(emulator.plans):
+        emulator.set_plan(operation, 1000.0, emulator.plans[operation][1])
+    return emulator
+
+
+def demo_account(env, emulator, **values):
+    """An Amazon US account of the demo seller on ``emulator``."""
+    from odoo.addons.amazon_sp_connector.emulator.scenarios import DEMO_CREDENTIALS  # noqa: PLC0415
+
+    return env["amazon.account"].create(
+        {
+            "name": "Benchmark",
+            "seller_id": DEMO_CREDENTIALS["Seller ID"],
+            "lwa_client_id": DEMO_CREDENTIALS["LWA Client ID"],
+            "lwa_client_secret": DEMO_CREDENTIALS["LWA Client Secret"],
+            "refresh_token": DEMO_CREDENTIALS["Refresh Token"],
+            "base_marketplace_id": env.ref("amazon_sp_connector.marketplace_atvpdkikx0der").id,
+            "sp_api_endpoint": emulator.url,
+            "lwa_endpoint": emulator.lwa_url,
+            **values,
+        }
+    )

@@ -22,7 +22,7 @@ import argparse
 import time
 from datetime import timedelta
 
-from benchdb import in_database
+from benchdb import demo_account, demo_emulator, in_database
 
 
 def amazon_orders(count):
@@ -112,14 +112,9 @@ def run(db, count):
     import odoo.fields  # noqa: PLC0415
     from odoo.modules.registry import Registry  # noqa: PLC0415
 
-    from odoo.addons.amazon_sp_connector.emulator.scenarios import DEMO_CREDENTIALS, load_demo  # noqa: PLC0415
-    from odoo.addons.amazon_sp_connector.emulator.server import SpApiEmulator  # noqa: PLC0415
+    from odoo.addons.amazon_sp_connector.emulator.scenarios import DEMO_CREDENTIALS  # noqa: PLC0415
 
-    emulator = SpApiEmulator().start()
-    load_demo(emulator)
-    emulator.seller(DEMO_CREDENTIALS["Seller ID"]).orders.clear()
-    for operation in list(emulator.plans):
-        emulator.set_plan(operation, 1000.0, emulator.plans[operation][1])
+    emulator = demo_emulator()
     orders = amazon_orders(count)
     for data in orders:
         emulator.put_order(DEMO_CREDENTIALS["Seller ID"], data)
@@ -127,19 +122,7 @@ def run(db, count):
     results = {}
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        account = env["amazon.account"].create(
-            {
-                "name": "Benchmark",
-                "seller_id": DEMO_CREDENTIALS["Seller ID"],
-                "lwa_client_id": DEMO_CREDENTIALS["LWA Client ID"],
-                "lwa_client_secret": DEMO_CREDENTIALS["LWA Client Secret"],
-                "refresh_token": DEMO_CREDENTIALS["Refresh Token"],
-                "base_marketplace_id": env.ref("amazon_sp_connector.marketplace_atvpdkikx0der").id,
-                "sp_api_endpoint": emulator.url,
-                "lwa_endpoint": emulator.lwa_url,
-                "last_orders_sync": odoo.fields.Datetime.now() - timedelta(days=1),
-            }
-        )
+        account = demo_account(env, emulator, last_orders_sync=odoo.fields.Datetime.now() - timedelta(days=1))
         cr.commit()
         started = time.perf_counter()
         stats = env["amazon.order.sync"]._run_now(account, budget=3600).stats

@@ -19,7 +19,7 @@ that follows:
 import argparse
 import time
 
-from benchdb import in_database
+from benchdb import demo_account, demo_emulator, in_database
 
 
 def make_offers(env, account, start, count):
@@ -109,31 +109,16 @@ def run(db, total, changed):
     import odoo.api  # noqa: PLC0415
     from odoo.modules.registry import Registry  # noqa: PLC0415
 
-    from odoo.addons.amazon_sp_connector.emulator.scenarios import DEMO_CREDENTIALS, load_demo  # noqa: PLC0415
-    from odoo.addons.amazon_sp_connector.emulator.server import SpApiEmulator  # noqa: PLC0415
+    from odoo.addons.amazon_sp_connector.emulator.scenarios import DEMO_CREDENTIALS  # noqa: PLC0415
 
-    emulator = SpApiEmulator().start()
-    load_demo(emulator)
+    emulator = demo_emulator()
     seller = emulator.seller(DEMO_CREDENTIALS["Seller ID"])
     for i in range(total):
         emulator.put_listing(seller.seller_id, f"BENCH-{i:05d}")
-    for operation in list(emulator.plans):
-        emulator.set_plan(operation, 1000.0, emulator.plans[operation][1])
     results = {}
     with Registry(db).cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        account = env["amazon.account"].create(
-            {
-                "name": "Benchmark",
-                "seller_id": seller.seller_id,
-                "lwa_client_id": DEMO_CREDENTIALS["LWA Client ID"],
-                "lwa_client_secret": DEMO_CREDENTIALS["LWA Client Secret"],
-                "refresh_token": DEMO_CREDENTIALS["Refresh Token"],
-                "base_marketplace_id": env.ref("amazon_sp_connector.marketplace_atvpdkikx0der").id,
-                "sp_api_endpoint": emulator.url,
-                "lwa_endpoint": emulator.lwa_url,
-            }
-        )
+        account = demo_account(env, emulator)
         small = min(1000, total)
         products = make_offers(env, account, 0, small)
         cr.commit()
