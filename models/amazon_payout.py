@@ -295,6 +295,11 @@ class AmazonPayout(models.Model):
         suspense = Mapping._default_account(company, "other")
         groups = self._amazon_groups()
         all_documents = self._amazon_documents(groups)
+        open_receivables = defaultdict(lambda: self.env["account.move.line"])  # move id -> its open receivable
+        documents_lines = self.env["account.move"].union(*all_documents.values()).line_ids if all_documents else []
+        for move_line in documents_lines:
+            if move_line.account_type == "asset_receivable" and not move_line.reconciled:
+                open_receivables[move_line.move_id.id] |= move_line
         grouped = {}  # (receivable account, customer, refund) -> [amount, receivable lines, order refs]
         for ref, group in groups.items():
             order = group["order"][:1]
@@ -316,9 +321,7 @@ class AmazonPayout(models.Model):
                     else:  # open on the customer: the invoice posted later is matched with it
                         add(partner.with_company(company).property_account_receivable_id, amount, name, partner)
                     continue
-                receivables = documents.line_ids.filtered(
-                    lambda x: x.account_id.account_type == "asset_receivable" and not x.reconciled
-                )
+                receivables = self.env["account.move.line"].union(*(open_receivables[d.id] for d in documents))
                 mismatch = decisions.get(("amount", ref))
                 settled = amount
                 if mismatch and mismatch.decision == "write_off":
