@@ -309,7 +309,9 @@ class AmazonPayout(models.Model):
                 name = f"{label}: {ref}"
                 if not order:
                     mismatch = decisions.get(("unknown_order", ref))
-                    target = mismatch.write_off_account_id if mismatch.decision == "write_off" else suspense
+                    target = (
+                        mismatch.write_off_account_id if mismatch and mismatch.decision == "write_off" else suspense
+                    )
                     add(target, amount, name)
                     continue
                 partner = order.partner_invoice_id.commercial_partner_id
@@ -328,6 +330,10 @@ class AmazonPayout(models.Model):
                     settled = mismatch.odoo_amount
                     add(mismatch.write_off_account_id, amount - settled, self.env._("%(name)s (write-off)", name=name))
                 partner = documents[:1].partner_id.commercial_partner_id
+                if not receivables:  # already settled otherwise: what Amazon paid stays open on the customer
+                    account = documents.line_ids.filtered(lambda x: x.account_type == "asset_receivable")[:1].account_id
+                    add(account, settled, name, partner)
+                    continue
                 if mismatch and mismatch.decision != "write_off":
                     # partly settled: a line of its own, so that what stays open is this document's
                     add(receivables[:1].account_id, settled, name, partner, receivables)

@@ -345,6 +345,24 @@ class TestPayoutRegistration(PayoutCase):
         self.assertEqual(fba_invoice.amount_residual, 2.0)
         self.assertEqual(fba_invoice.payment_state, "partial")
 
+    def test_an_invoice_already_paid_by_hand_leaves_amazons_money_open_on_the_customer(self):
+        _fbm, fba = self.import_orders()
+        invoice = self.invoice(fba)
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
+            {}
+        )._create_payments()
+        self.assertEqual(invoice.amount_residual, 0.0)
+        self.emulator.put_settlement(SELLER_ID, "12121212121", [fba])
+        self.run_flow("payouts")
+        payout = self.payouts()
+        [mismatch] = payout.mismatch_ids
+        self.assertEqual((mismatch.kind, mismatch.odoo_amount, mismatch.amazon_amount), ("amount", 0.0, 30.0))
+        payout.action_register()
+        self.assertEqual(payout.state, "registered")
+        entry = payout.move_ids - payout.fee_bill_id
+        customer = entry.line_ids.filtered(lambda x: x.account_type == "asset_receivable")
+        self.assertEqual((customer.balance, customer.reconciled), (-30.0, False), "an open credit, nothing lost")
+
     def test_a_payout_that_does_not_add_up_needs_a_write_off(self):
         _fbm, fba = self.import_orders()
         self.invoice(fba)
