@@ -353,9 +353,15 @@ class AmazonPayout(models.Model):
                 )
             )
             add(account, amount, name, partner, receivables)
+        booked = self.line_ids.filtered(
+            lambda x: (
+                x.category in ("fee", "tax", "reserve", "other") or (x.category in ORDER_CATEGORIES and not x.order_ref)
+            )
+        )
+        accounts = Mapping._accounts_for(company, booked)
         fees = defaultdict(float)
-        for line in self.line_ids.filtered(lambda x: x.category == "fee"):
-            fees[(line.amount_type, line.description)] += line.amount
+        for line in booked.filtered(lambda x: x.category == "fee"):
+            fees[(line.amount_type, line.description, accounts[line.id])] += line.amount
         bill = self._amazon_fee_bill(fees, date) if fees else self.env["account.move"]
         if bill:
             payable = bill.line_ids.filtered(lambda x: x.account_id.account_type == "liability_payable")
@@ -369,10 +375,8 @@ class AmazonPayout(models.Model):
             )
         names = dict(CATEGORIES)
         by_account = defaultdict(float)
-        for line in self.line_ids.filtered(
-            lambda x: x.category in ("tax", "reserve", "other") or (x.category in ORDER_CATEGORIES and not x.order_ref)
-        ):
-            by_account[(Mapping._account_for(company, line), line.category)] += line.amount
+        for line in booked.filtered(lambda x: x.category != "fee"):
+            by_account[(accounts[line.id], line.category)] += line.amount
         for (account, category), amount in by_account.items():
             add(account, amount, f"{label}: {names[category]}")
         unbalanced = decisions.get(("unbalanced", ""))
@@ -436,23 +440,19 @@ class AmazonPayout(models.Model):
 
     def _amazon_fee_bill(self, fees, date):
         """Amazon's vendor bill of the payout's fees: one line per fee type, posted (a
-        refund when Amazon gave back more than it charged)."""
-        Mapping = self.env["amazon.payout.mapping"].sudo()
+        refund when Amazon gave back more than it charged).
+
+        :param fees: dict (amount type, description, account) -> amount of the settlement
+        """
         company = self.company_id
         total = sum(fees.values())
         if self.currency_id.is_zero(total):
             return self.env["account.move"]
         sign = 1 if total < 0 else -1  # fees Amazon charged are negative amounts of the settlement
         lines = []
-        for (amount_type, description), amount in sorted(fees.items()):
+        for (amount_type, description, account), amount in sorted(fees.items(), key=lambda item: item[0][:2]):
             if self.currency_id.is_zero(amount):
                 continue
-            account = Mapping._account_for(
-                company,
-                self.line_ids.filtered(
-                    lambda x, t=amount_type, d=description: x.amount_type == t and x.description == d
-                )[:1],
-            )
             lines.append(
                 fields.Command.create(
                     {

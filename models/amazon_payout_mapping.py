@@ -43,13 +43,10 @@ class AmazonPayoutMapping(models.Model):
     )
 
     @api.model
-    def _categorize(self, company, lines):
-        """The category of each parsed settlement line: the company's mapping of its amount
-        type and description, else of its amount type, else Amazon's defaults (created on
-        demand, editable).
+    def _amazon_table(self, company):
+        """The company's mappings, created with Amazon's defaults on first use (editable).
 
-        :param lines: list of ``SettlementLine``
-        :returns: list of category keys, in the order of ``lines``
+        :returns: dict (amount type, description), lower case -> mapping
         """
         mappings = self.sudo().search([("company_id", "=", company.id)])
         if not mappings:
@@ -59,12 +56,31 @@ class AmazonPayoutMapping(models.Model):
                     for amount_type, description, key in DEFAULT_CATEGORIES
                 ]
             )
-        table = {(m.amount_type.lower(), m.description.lower()): m.category for m in mappings}
+        return {(m.amount_type.lower(), m.description.lower()): m for m in mappings}
+
+    @api.model
+    def _amazon_lookup(self, table, line):
+        """The mapping of a line's amount type and description, else of its amount type."""
+        amount_type = (line.amount_type or "").lower()
+        exact = table.get((amount_type, (line.description or "").lower()))
+        return exact if exact is not None else table.get((amount_type, "*"))
+
+    @api.model
+    def _categorize(self, company, lines):
+        """The category of each parsed settlement line: the company's mapping of its amount
+        type and description, else of its amount type, else Amazon's defaults (created on
+        demand, editable).
+
+        :param lines: list of ``SettlementLine``
+        :returns: list of category keys, in the order of ``lines``
+        """
+        table = self._amazon_table(company)
         result = []
         for line in lines:
-            amount_type = line.amount_type.lower()
-            category = table.get((amount_type, line.description.lower())) or table.get((amount_type, "*"))
+            mapping = self._amazon_lookup(table, line)
+            category = mapping.category if mapping else None
             if category is None:
+                amount_type = line.amount_type.lower()
                 category = "fee" if "fee" in amount_type or "commission" in line.description.lower() else "other"
             if line.transaction_type.lower() == "refund" and category in ("sales", "promotion"):
                 category = "refund"
@@ -101,20 +117,25 @@ class AmazonPayoutMapping(models.Model):
         return account
 
     @api.model
-    def _account_for(self, company, line):
-        """The account of a payout line's amount: its mapping's, else its category's default."""
-        if not line:
-            return self._default_account(company, "other")
-        mappings = self.sudo().search(
-            [("company_id", "=", company.id), ("amount_type", "=ilike", line.amount_type or "")]
-        )
-        exact = mappings.filtered(lambda m: (m.description or "").lower() == (line.description or "").lower())
-        mapping = exact[:1] or mappings.filtered(lambda m: m.description == "*")[:1]
-        if mapping.account_id:
-            return mapping.account_id
-        if line.category in ("sales", "promotion", "refund"):  # no order: Amazon's money, not a customer's
-            return self._default_account(company, "other")
-        return self._default_account(company, line.category)
+    def _accounts_for(self, company, lines):
+        """The account of each payout line's amount: its mapping's, else its category's default
+        (an order line without an order is Amazon's money, not a customer's: the suspense).
+
+        :returns: dict payout line id -> account.account
+        """
+        table = self._amazon_table(company)
+        defaults = {}
+        result = {}
+        for line in lines:
+            mapping = self._amazon_lookup(table, line)
+            account = mapping.account_id if mapping else None
+            if not account:
+                category = "other" if line.category in ("sales", "promotion", "refund") else line.category
+                if category not in defaults:
+                    defaults[category] = self._default_account(company, category)
+                account = defaults[category]
+            result[line.id] = account
+        return result
 
     @api.constrains("account_id", "category")
     def _check_account(self):

@@ -32,8 +32,8 @@ class AmazonPayoutSync(models.AbstractModel):
 
     @api.model
     def _run_account(self, account, session, run):
-        since = account.payout_sync_since or fields.Datetime.now() - timedelta(days=const.REPORT_RETENTION_DAYS)
-        since = max(since - LISTING_OVERLAP, fields.Datetime.now() - timedelta(days=const.REPORT_RETENTION_DAYS))
+        oldest = fields.Datetime.now() - timedelta(days=const.REPORT_RETENTION_DAYS)
+        since = max((account.payout_sync_since or oldest) - LISTING_OVERLAP, oldest)
         reports = []
         token = None
         while True:
