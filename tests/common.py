@@ -55,6 +55,15 @@ class EmulatorMixin:
     emulator = None
 
     @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.start_emulator()
+
+    def setUp(self):
+        super().setUp()
+        self.reset_emulator()
+
+    @classmethod
     def start_emulator(cls):
         cls.emulator = SpApiEmulator(validator=validator()).start()
         cls.addClassCleanup(cls.emulator.stop)
@@ -102,15 +111,6 @@ class EmulatorMixin:
 class SpApiCase(EmulatorMixin, BaseCase):
     """For the plain-Python SP-API layer: no database needed, only the emulator."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.start_emulator()
-
-    def setUp(self):
-        super().setUp()
-        self.reset_emulator()
-
 
 class AmazonCase(EmulatorMixin, TransactionCase):
     """Odoo scenarios: a company set up to sell on Amazon US, an account on the emulator."""
@@ -118,7 +118,6 @@ class AmazonCase(EmulatorMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.start_emulator()
         cls.company = cls.env.company
         cls.marketplace_us = cls.env.ref("amazon_sp_connector.marketplace_atvpdkikx0der")
         cls.marketplace_ca = cls.env.ref("amazon_sp_connector.marketplace_a2euq1wtgctbg2")
@@ -140,10 +139,6 @@ class AmazonCase(EmulatorMixin, TransactionCase):
         }
         values.update(overrides)
         return values
-
-    def setUp(self):
-        super().setUp()
-        self.reset_emulator()
 
     FLOW_MODELS = {
         "orders": "amazon.order.sync",

@@ -32,6 +32,19 @@ class PayoutCase(ImportCase):
         self.sync()
         return fbm, fba
 
+    def settle_with_refund_and_reserve(self, settlement_ref, fbm, fba):
+        """Amazon settles both orders, refunds 10.00 of the FBM one, holds 5.00 of reserve
+        and releases 3.00. :returns: the deposit (Decimal)"""
+        _report, total = self.emulator.put_settlement(
+            SELLER_ID,
+            settlement_ref,
+            [fbm["orderId"], fba["orderId"]],
+            refunds={fbm["orderId"]: "10.00"},
+            reserve_held="5.00",
+            reserve_released="3.00",
+        )
+        return total
+
     def payouts(self, account=None):
         return self.env["amazon.payout"].search([("account_id", "=", (account or self.account).id)])
 
@@ -40,14 +53,7 @@ class PayoutCase(ImportCase):
 class TestPayoutImport(PayoutCase):
     def test_a_settlement_of_orders_refund_fees_and_reserve_imports_once(self):
         fbm, fba = self.import_orders()
-        _report, total = self.emulator.put_settlement(
-            SELLER_ID,
-            "11223344556",
-            [fbm["orderId"], fba["orderId"]],
-            refunds={fbm["orderId"]: "10.00"},
-            reserve_held="5.00",
-            reserve_released="3.00",
-        )
+        total = self.settle_with_refund_and_reserve("11223344556", fbm, fba)
         run = self.run_flow("payouts")
         self.assertEqual(run.stats["imported"], 1, run)
         payout = self.payouts()
@@ -246,14 +252,7 @@ class TestPayoutRegistration(PayoutCase):
         fbm, fba = self.import_orders()
         invoices = self.invoice(fbm) | self.invoice(fba)
         note = self.credit_note(fbm, 10.0)
-        _report, total = self.emulator.put_settlement(
-            SELLER_ID,
-            "44556677889",
-            [fbm["orderId"], fba["orderId"]],
-            refunds={fbm["orderId"]: "10.00"},
-            reserve_held="5.00",
-            reserve_released="3.00",
-        )
+        total = self.settle_with_refund_and_reserve("44556677889", fbm, fba)
         self.run_flow("payouts")
         payout = self.payouts()
         self.assertEqual(payout.state, "imported", payout.mismatch_ids.mapped("kind"))

@@ -11,15 +11,6 @@ from .common import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, SELLER_ID, Emulator
 
 @tagged("post_install", "-at_install")
 class TestAccountantTour(EmulatorMixin, HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.start_emulator()
-
-    def setUp(self):
-        super().setUp()
-        self.reset_emulator()
-
     def test_accountant_registers_a_payout_in_the_browser(self):
         account = self.env["amazon.account"].create(
             {
