@@ -395,7 +395,9 @@ class AmazonPayout(models.Model):
         for (_values, counterpart), move_line in zip(lines, move.line_ids.sorted("id"), strict=False):
             if counterpart:
                 plan.append(counterpart | move_line)
-        self.env["account.move.line"]._reconcile_plan(plan)
+        notes = []  # Odoo's "Invoice X paid" on each order, logged in one batch
+        self.env["account.move.line"].with_context(amazon_collect_notes=notes)._reconcile_plan(plan)
+        self.env["sale.order"]._amazon_log_collected(notes)
         self.write(
             {
                 "state": "registered",

@@ -683,6 +683,29 @@ class SaleOrder(models.Model):
             values["amazon_order_ref"] = self.amazon_order_ref
         return values
 
+    def message_post(self, **kwargs):
+        """While a payout is reconciled, the notes Odoo posts on the orders it pays ("Invoice
+        X paid": a body and nothing else) are collected and logged in one batch afterwards, see
+        :meth:`_amazon_log_collected`."""
+        collected = self.env.context.get("amazon_collect_notes")
+        if collected is not None and len(self) == 1 and set(kwargs) == {"body"}:
+            collected.append((self.id, kwargs["body"]))
+            return self.env["mail.message"]
+        return super().message_post(**kwargs)
+
+    @api.model
+    def _amazon_log_collected(self, collected):
+        """Log the collected notes on their orders, in one batch per body."""
+        by_order = defaultdict(list)
+        for order_id, body in collected:
+            by_order[order_id].append(html_escape(body))
+        by_count = defaultdict(dict)
+        for order_id, bodies in by_order.items():
+            for index, body in enumerate(bodies):
+                by_count[index][order_id] = body
+        for bodies in by_count.values():
+            self.browse(list(bodies))._message_log_batch(bodies=bodies)
+
     def _amazon_invoice_for_payout(self):
         """Create and post the missing invoices of these Amazon orders (what they delivered or
         ordered, per the products' invoicing policy), one per order.

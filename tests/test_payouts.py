@@ -261,6 +261,11 @@ class TestPayoutRegistration(PayoutCase):
         self.assertEqual(payout.state, "registered")
         self.assertEqual(set(invoices.mapped("payment_state")), {"paid"})
         self.assertEqual([*invoices.mapped("amount_residual"), note.amount_residual], [0.0, 0.0, 0.0])
+        for invoice in invoices:
+            paid = invoice.line_ids.sale_line_ids.order_id.message_ids.filtered(
+                lambda m, invoice=invoice: m.body == f"<p>Invoice {invoice.name} paid</p>"
+            )
+            self.assertEqual(len(paid), 1, "Odoo's 'Invoice paid' note is on the order, once")
         bill = payout.fee_bill_id
         self.assertEqual((bill.move_type, bill.partner_id.name), ("in_invoice", "Amazon"))
         self.assertAlmostEqual(bill.amount_total, 8.50, msg="6.00 of commission (1.50 given back) + 2.50 FBA fee")
