@@ -516,13 +516,24 @@ class SaleOrder(models.Model):
             raise AmazonRecordError(
                 self.env._("Amazon order %(ref)s has no known fulfillment status and channel.", ref=ref)
             )
-        order = self.search([("amazon_account_id", "=", account.id), ("amazon_order_ref", "=", ref)], limit=1)
+        order = self._amazon_find_order(account, ref)
         if order:
             return order._amazon_apply_status(status)
         if status in const.CREATING_STATUSES.get(channel, ()):
             self._amazon_create(account, amazon_order, channel)
             return "created"
         return "ignored"
+
+    @api.model
+    def _amazon_find_order(self, account, ref):
+        """The sale order of Amazon order ``ref``, whichever account of the seller imported it:
+        a marketplace moved from one account to another (or a second registration of the
+        seller) never gives an Amazon order a second sale order."""
+        orders = self.search([("amazon_order_ref", "=", ref), ("company_id", "=", account.company_id.id)], order="id")
+        return (
+            orders.filtered(lambda o: o.amazon_account_id == account)
+            or orders.filtered(lambda o: o.amazon_account_id.seller_id == account.seller_id)
+        )[:1]
 
     def _amazon_apply_status(self, status):
         """Amazon reports ``status`` for this imported order.

@@ -730,6 +730,41 @@ class TestRecoverOrder(ImportCase):
         # again: the same order, no duplicate
         self.assertEqual(self.recover(old["orderId"])["res_id"], order.id)
 
+    def test_recover_refuses_an_order_of_a_marketplace_the_account_does_not_synchronize(self):
+        canadian = self.put(make_order(items=[make_item("MUG-BLUE")], marketplace_id=CA[0]))
+        with self.assertRaises(UserError) as caught:
+            self.recover(canadian["orderId"])
+        self.assertIn("does not synchronize", str(caught.exception))
+        self.assertFalse(self.sale_order(canadian))
+
+    def test_a_second_registration_of_the_seller_never_gives_an_order_a_second_sale_order(self):
+        second = self.env["amazon.account"].create(
+            self.account_values(
+                name="Amazon CA",
+                base_marketplace_id=self.marketplace_ca.id,
+                marketplace_ids=[(6, 0, self.marketplace_ca.ids)],
+                last_orders_sync=fields.Datetime.now() - timedelta(days=1),
+            )
+        )
+        canadian = self.put(make_order(items=[make_item("MUG-BLUE")], marketplace_id=CA[0]))
+        self.sync(second)
+        order = self.sale_order(canadian, second)
+        self.assertTrue(order)
+        # the seller moves Canada to the first registration: the order is known there too
+        second.marketplace_ids = self.marketplace_ca.browse()
+        self.account.marketplace_ids |= self.marketplace_ca
+        self.time_passes()
+        self.sync()
+        action = self.recover(canadian["orderId"])
+        self.assertEqual(action["res_id"], order.id)
+        self.assertEqual(
+            self.env["sale.order"].search_count([("amazon_order_ref", "=", canadian["orderId"])]), 1, "one sale order"
+        )
+        self.emulator.set_status(SELLER_ID, canadian["orderId"], "CANCELLED")
+        self.time_passes()
+        self.sync()
+        self.assertEqual(order.state, "cancel", "Amazon's changes reach the order wherever it was imported")
+
     def test_recover_refuses_a_malformed_reference(self):
         with self.assertRaises(ValidationError):
             self.env["amazon.recover.order"].create({"account_id": self.account.id, "order_ref": "12345"})

@@ -69,9 +69,7 @@ class AmazonRecoverOrder(models.TransientModel):
             raise UserError(
                 self.env._("Amazon order %(ref)s could not be imported: %(reason)s", ref=ref, reason=failure.reason)
             )
-        order = self.env["sale.order"].search(
-            [("amazon_account_id", "=", account.id), ("amazon_order_ref", "=", ref)], limit=1
-        )
+        order = self.env["sale.order"]._amazon_find_order(account, ref)
         if not order:
             status = (amazon_order.get("fulfillment") or {}).get("fulfillmentStatus")
             raise UserError(
