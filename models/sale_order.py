@@ -217,7 +217,7 @@ class SaleOrder(models.Model):
             "date_order": SpApiSession.parse_time(amazon_order["createdTime"]),
             "pricelist_id": pricelist.id,
             "fiscal_position_id": fiscal_position.id,
-            "warehouse_id": account.warehouse_id.id,
+            "warehouse_id": ((channel == "fba" and account.fba_location_id.warehouse_id) or account.warehouse_id).id,
             "client_order_ref": amazon_order["orderId"],
             "origin": self.env._("Amazon %(ref)s", ref=amazon_order["orderId"]),
             "require_signature": False,

@@ -162,6 +162,25 @@ class TestOrderCreation(ImportCase):
         self.assertEqual(order.invoice_status, "to invoice")
         self.assertMatchesAmazon(order, 30.00, 32.40)
 
+    def test_an_fba_order_uses_the_warehouse_of_the_fba_location_and_its_moves_say_the_amazon_order(self):
+        fulfillment_center = self.env["stock.warehouse"].create({"name": "Amazon FBA", "code": "AFBA"})
+        self.account.fba_location_id = fulfillment_center.lot_stock_id
+        amazon_order = self.put(
+            make_order(items=[make_item("MUG-BLUE", 2)], fulfilled_by="AMAZON", status="SHIPPED", anonymous=True)
+        )
+        self.sync()
+        order = self.sale_order(amazon_order)
+        self.assertEqual(order.warehouse_id, fulfillment_center)
+        move = order.order_line.move_ids
+        self.assertEqual(move.location_id, fulfillment_center.lot_stock_id)
+        self.assertEqual(move.reference, f"{order.name} (Amazon {amazon_order['orderId']})")
+        history = self.env["stock.move.line"].search([("reference", "ilike", amazon_order["orderId"])])
+        self.assertEqual(history, move.move_line_ids, "Moves History finds the Amazon order")
+        fbm = self.put(make_order(items=[make_item("MUG-BLUE")]))
+        self.time_passes()
+        self.sync()
+        self.assertEqual(self.sale_order(fbm).warehouse_id, self.account.warehouse_id, "FBM keeps its warehouse")
+
     def test_anonymous_orders_share_one_amazon_customer(self):
         first = self.put(make_order(items=[make_item("A")], fulfilled_by="AMAZON", status="SHIPPED", anonymous=True))
         second = self.put(make_order(items=[make_item("B")], fulfilled_by="AMAZON", status="SHIPPED", anonymous=True))
