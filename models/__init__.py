@@ -13,6 +13,7 @@ from . import res_config_settings
 from . import res_partner
 from . import sale_order
 from . import sale_order_line
+from . import product_product
 from . import stock_picking
 from . import stock_move
 from . import stock_quant

@@ -560,6 +560,7 @@ class SaleOrder(models.Model):
         company = account.company_id
         SaleOrder = self.with_company(company).with_context(mail_create_nolog=True)
         marketplace = SaleOrder._amazon_marketplace(amazon_order)
+        self.env["product.product"]._amazon_restore_fallbacks()
         partners = self.env["res.partner"]._amazon_find_or_create_customer(account, amazon_order)
         products = self.env["amazon.offer"]._amazon_products(account, amazon_order, marketplace, channel)
         pricelist = SaleOrder._amazon_pricelist(company, SaleOrder._amazon_order_currency(amazon_order, marketplace))

@@ -374,6 +374,26 @@ class TestOrderMoney(ImportCase):
         self.assertIn("Canceled on Amazon: [POSTER] Poster", order.order_line.filtered("display_type").name)
         self.assertMatchesAmazon(order, 10.00, 10.80)
 
+    def test_the_products_the_import_relies_on_are_restored_when_deleted_or_archived(self):
+        self.default_product.product_tmpl_id.action_archive()
+        self.env.ref("amazon_sp_connector.product_amazon_promotion").product_tmpl_id.unlink()
+        self.env.ref("amazon_sp_connector.product_amazon_shipping").action_archive()
+        amazon_order = self.put(
+            make_order(items=[make_item("NO-SUCH-SKU", 1, "20.00", shipping="4.00", promotion="-2.00")])
+        )
+        self.sync()
+        order = self.sale_order(amazon_order)
+        self.assertFalse(self.account.order_failure_ids.mapped("reason"))
+        products = order.order_line.product_id
+        self.assertIn(self.default_product, products)
+        self.assertTrue(self.default_product.active and self.default_product.product_tmpl_id.active)
+        promotion = self.env.ref("amazon_sp_connector.product_amazon_promotion")
+        self.assertEqual(promotion.default_code, "AMAZON-PROMOTION", "created again under its XML id")
+        shipping = self.env.ref("amazon_sp_connector.product_amazon_shipping")
+        self.assertTrue(shipping.active)
+        self.assertEqual(products & (promotion | shipping), promotion | shipping)
+        self.assertMatchesAmazon(order, 22.00, 22.00)
+
     def test_shipping_promotion_and_gift_lines(self):
         expedited = self.env["product.product"].create(
             {"name": "Expedited shipping", "default_code": "Expedited", "type": "service"}
