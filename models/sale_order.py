@@ -651,11 +651,32 @@ class SaleOrder(models.Model):
     def _amazon_apply_cancellation(self):
         """Amazon canceled the order: cancel it here, unless goods already left.
 
-        :returns: ``canceled``, ``return_needed`` or ``unchanged``
+        :returns: ``canceled``, ``partly_canceled``, ``return_needed`` or ``unchanged``
         """
         self.ensure_one()
         if self.state == "cancel":
             return "unchanged"
+        open_pickings = self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        if open_pickings and self._amazon_goods_left():
+            # partly shipped: Amazon canceled the rest, what left stays shipped
+            open_pickings.action_cancel()
+            shipped = defaultdict(float)
+            for move in self.order_line.move_ids.filtered(
+                lambda m: m.state == "done" and m.location_dest_usage == "customer"
+            ):
+                shipped[move.product_id] += move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id)
+            self.message_post(
+                body=self.env._(
+                    "Amazon canceled the rest of order %(ref)s after part of it shipped. Canceled: %(pickings)s. "
+                    "Shipped, and kept: %(shipped)s.",
+                    ref=self.amazon_order_ref,
+                    pickings=", ".join(open_pickings.mapped("name")),
+                    shipped=", ".join(
+                        f"{product.display_name} × {quantity:g}" for product, quantity in shipped.items()
+                    ),
+                )
+            )
+            return "partly_canceled"
         if self._amazon_goods_left():
             self.message_post(
                 body=self.env._(

@@ -480,6 +480,36 @@ class TestOrderLifecycle(ImportCase):
         self.sync()
         self.assertEqual(len(order.activity_ids), 1)
 
+    def test_a_partly_shipped_order_canceled_on_amazon_cancels_its_backorder_and_keeps_what_shipped(self):
+        poster = self.env["product.product"].create({"name": "Poster", "default_code": "POSTER", "type": "consu"})
+        amazon_order = self.put(make_order(items=[make_item("MUG-BLUE", 3), make_item("POSTER", 1)]))
+        self.sync()
+        order = self.sale_order(amazon_order)
+        picking = order.picking_ids
+        picking.carrier_id = self.env["delivery.carrier"].create(
+            {"name": "UPS", "product_id": self.env.ref("amazon_sp_connector.product_amazon_shipping").id}
+        )
+        picking.carrier_tracking_ref = "1Z999AA10123456784"
+        for move in picking.move_ids:
+            move.quantity = 2 if move.product_id == self.mug else 0
+            move.picked = True
+        picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=[])._action_done()
+        backorder = order.picking_ids - picking
+        self.assertEqual(len(backorder), 1)
+        self.assertNotIn(backorder.state, ("done", "cancel"))
+        self.time_passes()
+        self.emulator.set_status(SELLER_ID, amazon_order["orderId"], "CANCELLED")
+        self.assertEqual(self.sync()["partly_canceled"], 1)
+        self.assertEqual(backorder.state, "cancel", "the open backorder is canceled too")
+        self.assertEqual(picking.state, "done", "the shipped part stays")
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.order_line.filtered(lambda x: x.product_id == self.mug).qty_delivered, 2)
+        self.assertEqual(order.order_line.filtered(lambda x: x.product_id == poster).qty_delivered, 0)
+        self.assertIn("canceled the rest", order.message_ids[0].body)
+        self.assertIn(backorder.name, order.message_ids[0].body)
+        self.assertIn("Blue Mug", order.message_ids[0].body)
+        self.assertFalse(order.activity_ids, "nothing to take back")
+
     def test_fba_order_canceled_after_shipment_asks_for_a_return(self):
         amazon_order = self.put(make_order(items=[make_item("MUG-BLUE")], fulfilled_by="AMAZON", status="SHIPPED"))
         self.sync()
