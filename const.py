@@ -133,6 +133,9 @@ CREATING_STATUSES = {
 # pg_try_advisory_lock(namespace, account id): one order sync per account at a time.
 SYNC_LOCK_NAMESPACE = 0x414D5A  # "AMZ"
 
+# Orders v2026-01-01 associatedOrders[].associationType: the order replaces or exchanges another
+ASSOCIATION_TYPES = {"REPLACEMENT_ORIGINAL_ID": "replacement", "EXCHANGE_ORIGINAL_ID": "exchange"}
+
 # Amazon order reference: 3-7-7 digits.
 ORDER_REF_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
 # Longest orderId the import accepts (Amazon's are 19 characters; sandbox ones differ).

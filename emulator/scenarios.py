@@ -152,8 +152,11 @@ def make_order(
     created=None,
     updated=None,
     service_level="STANDARD",
+    replaces=None,
 ):
-    """A complete v2026-01-01 ``Order``. Times are naive UTC datetimes (default: minutes ago)."""
+    """A complete v2026-01-01 ``Order``. Times are naive UTC datetimes (default: minutes ago).
+
+    ``replaces``: the orderId of the order this one replaces (``associatedOrders``)."""
     country, currency, mp_name = MARKETPLACES.get(marketplace_id, ("US", "USD", "Amazon"))
     now = datetime.now(UTC).replace(tzinfo=None)
     created = created or now - timedelta(minutes=30)
@@ -192,6 +195,8 @@ def make_order(
         },
         "orderItems": order_items,
     }
+    if replaces:
+        order["associatedOrders"] = [{"orderId": replaces, "associationType": "REPLACEMENT_ORIGINAL_ID"}]
     if not anonymous:
         buyer = {"buyerName": buyer_name}
         if buyer_email or fulfilled_by == "MERCHANT":

@@ -40,16 +40,19 @@ def money(value):
     return Decimal(str(value))
 
 
-def split_item_proceeds(item):
+def split_item_proceeds(item, free=False):
     """Amounts and taxes of one Amazon order item, per category.
 
+    :param free: the item of a replacement or exchange order: no price at all means 0
     :returns: (amounts, taxes): two dicts category -> Decimal. Discounts are negative.
-    :raises ValueError: when the item carries no price at all
+    :raises AmazonRecordError: when the item carries no price at all (and is not free)
     """
     amounts, taxes = defaultdict(Decimal), defaultdict(Decimal)
     breakdowns = (item.get("proceeds") or {}).get("breakdowns")
     if breakdowns is None:
         unit = ((item.get("product") or {}).get("price") or {}).get("unitPrice")
+        if not unit and free:
+            return {ITEM: Decimal(0)}, {}
         if not unit:
             raise AmazonRecordError(
                 f"Order item {str(item.get('orderItemId'))[:40]} has neither proceeds nor a unit price"
@@ -95,6 +98,21 @@ class SaleOrder(models.Model):
         readonly=True,
         copy=False,
         help="The order's fulfillment status on Amazon, as last imported.",
+    )
+
+    amazon_original_order_ref = fields.Char(
+        string="Replaces Amazon Order",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The Amazon order this replacement or exchange order was sent for.",
+    )
+    amazon_original_order_id = fields.Many2one("sale.order", string="Original Order", readonly=True, copy=False)
+    amazon_association = fields.Selection(
+        [("replacement", "Replacement"), ("exchange", "Exchange")],
+        string="Amazon Order Type",
+        readonly=True,
+        copy=False,
     )
 
     amazon_cancel_state = fields.Selection(
@@ -266,7 +284,7 @@ class SaleOrder(models.Model):
                     self.env._("Canceled on Amazon: %(item)s", item=self._amazon_item_description(item).split("\n")[0])
                 )
                 continue
-            amounts, taxes = split_item_proceeds(item)
+            amounts, taxes = split_item_proceeds(item, free=bool(self._amazon_association(amazon_order)[0]))
             lines.append(
                 dict(
                     priced(products[sku], int(item["quantityOrdered"]), ITEM, amounts, taxes),
@@ -399,13 +417,30 @@ class SaleOrder(models.Model):
         return marketplace
 
     @api.model
-    def _amazon_order_currency(self, amazon_order, marketplace):
+    def _amazon_order_currency(self, amazon_order, marketplace, original=None):
+        """The currency Amazon gives the order's amounts in; else (a replacement without any
+        amount) the original order's; else the marketplace's."""
         for item in amazon_order["orderItems"]:
             total = ((item.get("proceeds") or {}).get("proceedsTotal")) or {}
             if total.get("currencyCode"):
                 return total["currencyCode"]
+            unit = (((item.get("product") or {}).get("price") or {}).get("unitPrice")) or {}
+            if unit.get("currencyCode"):
+                return unit["currencyCode"]
         grand = ((amazon_order.get("proceeds") or {}).get("grandTotal")) or {}
-        return grand.get("currencyCode") or marketplace.currency_id.name
+        return grand.get("currencyCode") or (original and original.currency_id.name) or marketplace.currency_id.name
+
+    @api.model
+    def _amazon_association(self, amazon_order):
+        """The order this one replaces or exchanges, as Amazon says.
+
+        :returns: (association, original Amazon order ref) or (False, False)
+        """
+        for associated in amazon_order.get("associatedOrders") or []:
+            kind = const.ASSOCIATION_TYPES.get((associated or {}).get("associationType"))
+            if kind and associated.get("orderId"):
+                return kind, associated["orderId"]
+        return False, False
 
     @api.model
     def _amazon_grand_total(self, amazon_order):
@@ -563,7 +598,11 @@ class SaleOrder(models.Model):
         self.env["product.product"]._amazon_restore_fallbacks()
         partners = self.env["res.partner"]._amazon_find_or_create_customer(account, amazon_order)
         products = self.env["amazon.offer"]._amazon_products(account, amazon_order, marketplace, channel)
-        pricelist = SaleOrder._amazon_pricelist(company, SaleOrder._amazon_order_currency(amazon_order, marketplace))
+        association, original_ref = SaleOrder._amazon_association(amazon_order)
+        original = SaleOrder._amazon_find_order(account, original_ref) if original_ref else SaleOrder
+        pricelist = SaleOrder._amazon_pricelist(
+            company, SaleOrder._amazon_order_currency(amazon_order, marketplace, original)
+        )
         fiscal_position = (
             self.env["account.fiscal.position"]
             .with_company(company)
@@ -572,11 +611,19 @@ class SaleOrder(models.Model):
         values = SaleOrder._amazon_prepare_order_values(
             account, amazon_order, marketplace, partners, products, pricelist, fiscal_position
         )
+        if association:
+            values.update(
+                amazon_association=association,
+                amazon_original_order_ref=original_ref,
+                amazon_original_order_id=original.id,
+            )
         order = SaleOrder.create(values)
         order.with_context(skip_procurement=channel == "fba").action_confirm()
         order.date_order = values["date_order"]  # confirming stamps "now"; Amazon's purchase time wins
         if channel == "fba":
             order._amazon_create_fba_moves()
+        if association:
+            order._amazon_link_original(original)
         if partners["unknown_state"]:
             order.activity_schedule(
                 "mail.mail_activity_data_todo",
@@ -604,6 +651,36 @@ class SaleOrder(models.Model):
                 )
             )
         return order
+
+    def _amazon_link_original(self, original):
+        """Say on both orders that this one replaces (or exchanges) ``original``."""
+        self.ensure_one()
+        kind = dict(self._fields["amazon_association"].selection)[self.amazon_association]
+        if original:
+            self.message_post(
+                body=self.env._(
+                    "%(kind)s of Amazon order %(ref)s (%(order)s).",
+                    kind=kind,
+                    ref=self.amazon_original_order_ref,
+                    order=original._get_html_link(),
+                )
+            )
+            original.message_post(
+                body=self.env._(
+                    "Amazon sent %(kind)s order %(ref)s (%(order)s) for this order.",
+                    kind=kind.lower(),
+                    ref=self.amazon_order_ref,
+                    order=self._get_html_link(),
+                )
+            )
+        else:
+            self.message_post(
+                body=self.env._(
+                    "%(kind)s of Amazon order %(ref)s, which is not in Odoo.",
+                    kind=kind,
+                    ref=self.amazon_original_order_ref,
+                )
+            )
 
     def _amazon_create_fba_moves(self):
         """FBA: goods left Amazon's warehouse. One done move per goods line, from the

@@ -394,6 +394,40 @@ class TestOrderMoney(ImportCase):
         self.assertEqual(products & (promotion | shipping), promotion | shipping)
         self.assertMatchesAmazon(order, 22.00, 22.00)
 
+    def test_a_replacement_order_links_to_the_original_and_keeps_amazons_prices_and_currency(self):
+        original = self.put(
+            make_order(items=[make_item("MUG-BLUE", 1, "30.00", tax="3.90")], marketplace_id=CA[0], anonymous=True)
+        )
+        self.account.marketplace_ids |= self.marketplace_ca
+        self.sync()
+        first = self.sale_order(original)
+        self.assertEqual(first.currency_id.name, "CAD")
+        # a replacement without any amount, sent on another marketplace of the account: the
+        # original's currency (not the marketplace's), prices as Amazon says (none)
+        replacement = make_order(items=[make_item("MUG-BLUE", 1, "0.00")], anonymous=True, replaces=original["orderId"])
+        del replacement["proceeds"]
+        for item in replacement["orderItems"]:
+            del item["proceeds"]
+            del item["product"]["price"]
+        self.put(replacement)
+        lost = self.put(make_order(items=[make_item("MUG-BLUE", 1, "0.00")], replaces="111-0000000-0000009"))
+        self.time_passes()
+        self.sync()
+        second = self.sale_order(replacement)
+        self.assertEqual(
+            (second.amazon_association, second.amazon_original_order_ref, second.amazon_original_order_id),
+            ("replacement", original["orderId"], first),
+        )
+        self.assertEqual(second.currency_id.name, "CAD")
+        self.assertEqual(second.amount_total, 0.0)
+        self.assertIn(f"Replacement of Amazon order {original['orderId']}", second.message_ids[0].body)
+        self.assertIn(replacement["orderId"], first.message_ids[0].body)
+        unknown = self.sale_order(lost)
+        self.assertEqual(unknown.amazon_original_order_ref, "111-0000000-0000009")
+        self.assertFalse(unknown.amazon_original_order_id)
+        self.assertIn("not in Odoo", unknown.message_ids[0].body)
+        self.assertEqual(unknown.currency_id.name, "USD")
+
     def test_shipping_promotion_and_gift_lines(self):
         expedited = self.env["product.product"].create(
             {"name": "Expedited shipping", "default_code": "Expedited", "type": "service"}
