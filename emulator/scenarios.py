@@ -197,6 +197,9 @@ def make_order(
     }
     if replaces:
         order["associatedOrders"] = [{"orderId": replaces, "associationType": "REPLACEMENT_ORIGINAL_ID"}]
+    if anonymous and address:  # without access to personal data: where it goes, not to whom
+        kept = ("city", "stateOrRegion", "postalCode", "countryCode")
+        order["recipient"] = {"deliveryAddress": {key: address[key] for key in kept if key in address}}
     if not anonymous:
         buyer = {"buyerName": buyer_name}
         if buyer_email or fulfilled_by == "MERCHANT":

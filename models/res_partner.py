@@ -5,6 +5,9 @@ from odoo.tools import escape_psql
 
 ANONYMOUS_KEY = "anonymous"
 
+# what an anonymous order's address keeps: where it went, nothing that names the buyer
+DESTINATION_FIELDS = ("city", "zip", "state_id", "country_id")
+
 # ref of the partner "Amazon" that bills the fees of payouts
 AMAZON_VENDOR_REF = "AMAZON-PAYOUTS"
 
@@ -22,13 +25,21 @@ class ResPartner(models.Model):
 
     @api.model
     def _amazon_buyer_key(self, amazon_order):
-        """A stable key of the buyer: Amazon's (anonymized, per-seller) email and name."""
+        """A stable key of the buyer, when Amazon gives something that identifies them.
+
+        * the buyer's email (Amazon's per-seller relay address): a returning buyer is reused;
+        * a name but no email (FBA orders of Orders v2026): a name identifies nobody, two
+          "John Smith" are two people, so the key is the order's own;
+        * nothing: :data:`ANONYMOUS_KEY`, the shared "Amazon Customer".
+        """
         buyer = amazon_order.get("buyer") or {}
         email = (buyer.get("buyerEmail") or "").strip().lower()
         name = (buyer.get("buyerName") or self._amazon_address(amazon_order).get("name") or "").strip().lower()
-        if not email and not name:
-            return ANONYMOUS_KEY
-        return hashlib.sha256(f"{email}|{name}".encode()).hexdigest()[:32]
+        if email:
+            return hashlib.sha256(f"{email}|{name}".encode()).hexdigest()[:32]
+        if name:
+            return f"order:{amazon_order['orderId']}"
+        return ANONYMOUS_KEY
 
     @api.model
     def _amazon_address(self, amazon_order):
@@ -100,6 +111,7 @@ class ResPartner(models.Model):
         company = account.company_id
         key = self._amazon_buyer_key(amazon_order)
         address = self._amazon_address(amazon_order)
+        address_values, unknown_state = self._amazon_prepare_address_values(address)
         if key == ANONYMOUS_KEY:
             anonymous = Partner.search(
                 [("amazon_customer_key", "=", ANONYMOUS_KEY), ("company_id", "=", company.id)], limit=1
@@ -112,9 +124,14 @@ class ResPartner(models.Model):
                         "company_id": company.id,
                     }
                 )
-            return {"partner": anonymous, "invoice": anonymous, "shipping": anonymous, "unknown_state": None}
+            # no name, street or phone; where it went (city, postal code, state, country) stays,
+            # so that fiscal positions follow the destination and reports show it
+            destination = {f: address_values.get(f) or False for f in DESTINATION_FIELDS}
+            shipping = anonymous
+            if any(destination.values()):
+                shipping = self._amazon_find_or_create_destination(anonymous, destination)
+            return {"partner": anonymous, "invoice": shipping, "shipping": shipping, "unknown_state": unknown_state}
 
-        address_values, unknown_state = self._amazon_prepare_address_values(address)
         commercial = self._amazon_find_or_create_business(account, amazon_order)
         contact = Partner.search(
             [("amazon_customer_key", "=", key), ("company_id", "=", company.id), ("type", "=", "contact")], limit=1
@@ -174,6 +191,18 @@ class ResPartner(models.Model):
         return same_name and all(
             (partner[field].id if field == "country_id" else partner[field] or False) == address_values.get(field)
             for field in fields_to_compare
+        )
+
+    def _amazon_find_or_create_destination(self, anonymous, destination):
+        """The anonymous customer's address for one destination (no personal data: orders
+        to the same city and postal code share it)."""
+        for child in anonymous.child_ids:
+            if child.type == "delivery" and all(
+                (child[f].id if f.endswith("_id") else child[f]) == destination[f] for f in DESTINATION_FIELDS
+            ):
+                return child
+        return anonymous.create(
+            dict(destination, type="delivery", parent_id=anonymous.id, company_id=anonymous.company_id.id)
         )
 
     def _amazon_find_or_create_delivery(self, contact, address_values, name):

@@ -187,6 +187,77 @@ class TestOrderCreation(ImportCase):
         self.sync()
         self.assertEqual(self.sale_order(first).partner_id, self.sale_order(second).partner_id)
 
+    def test_an_anonymous_order_keeps_where_it_went_so_the_fiscal_position_follows_the_destination(self):
+        export = self.env["account.fiscal.position"].create(
+            {"name": "Export Canada", "auto_apply": True, "country_id": self.env.ref("base.ca").id}
+        )
+        toronto = make_address(name="Hidden", city="Toronto", postal="M5V 2T6", country="CA", state="ON")
+        first, second = (
+            self.put(
+                make_order(
+                    items=[make_item("MUG-BLUE")],
+                    fulfilled_by="AMAZON",
+                    status="SHIPPED",
+                    anonymous=True,
+                    address=toronto,
+                )
+            )
+            for _ in range(2)
+        )
+        seattle = self.put(make_order(items=[make_item("MUG-BLUE")], anonymous=True, address=make_address()))
+        self.sync()
+        order, other, us_order = self.sale_order(first), self.sale_order(second), self.sale_order(seattle)
+        self.assertEqual(order.partner_id.name, "Amazon Customer")
+        self.assertEqual(order.partner_id, us_order.partner_id)
+        shipping = order.partner_shipping_id
+        self.assertRecordValues(
+            shipping,
+            [
+                {
+                    "city": "Toronto",
+                    "zip": "M5V 2T6",
+                    "state_id": self.env.ref("base.state_ca_on").id,
+                    "country_id": self.env.ref("base.ca").id,
+                    "street": False,
+                    "phone": False,
+                    "email": False,
+                    "parent_id": order.partner_id.id,
+                }
+            ],
+        )
+        self.assertNotIn("Hidden", shipping.display_name)
+        self.assertEqual(order.partner_invoice_id, shipping)
+        self.assertEqual(order.fiscal_position_id, export, "the fiscal position follows the destination")
+        self.assertEqual(other.partner_shipping_id, shipping, "same destination, no personal data: one address")
+        self.assertEqual(us_order.partner_shipping_id.city, "Seattle")
+        self.assertNotEqual(us_order.fiscal_position_id, export, us_order.fiscal_position_id.name)
+        invoices = (order | other)._create_invoices()
+        self.assertEqual(len(invoices), 2, "anonymous orders never merge into one invoice")
+
+    def test_two_fba_buyers_with_the_same_name_never_share_an_address(self):
+        smiths = [
+            self.put(
+                make_order(
+                    items=[make_item("MUG-BLUE")],
+                    fulfilled_by="AMAZON",
+                    status="SHIPPED",
+                    buyer_name="John Smith",
+                    address=make_address(name="John Smith", line1=street, city=city, postal=postal),
+                )
+            )
+            for street, city, postal in (("1 Pine Street", "Seattle", "98101"), ("9 Oak Avenue", "Portland", "97201"))
+        ]
+        self.sync()
+        first, second = (self.sale_order(smith) for smith in smiths)
+        self.assertNotEqual(first.partner_id, second.partner_id, "a name identifies nobody")
+        self.assertEqual(first.partner_invoice_id.street, "1 Pine Street")
+        self.assertEqual(second.partner_invoice_id.street, "9 Oak Avenue")
+        self.assertEqual(second.partner_shipping_id.city, "Portland")
+        # the same order imported again (moved back cursor) keeps its own contact
+        self.account.last_orders_sync -= timedelta(days=1)
+        self.sync()
+        self.assertEqual(self.env["res.partner"].search_count([("name", "=", "John Smith")]), 2)
+
     def test_only_the_statuses_that_matter_are_imported(self):
         ignored = [
             self.put(make_order(items=[make_item("A")], fulfilled_by="AMAZON", status="UNSHIPPED")),
