@@ -128,6 +128,15 @@ class AmazonAccount(models.Model):
         help="Units of each product kept back from Amazon: the quantity sent is the free quantity minus this, "
         "never below 0.",
     )
+    anonymize_after_days = fields.Integer(
+        string="Anonymize Buyers After",
+        default=0,
+        tracking=True,
+        help="Days after delivery after which the contacts of this account's buyers are anonymized, once all "
+        "their orders are delivered (or canceled) and invoiced, as Amazon's data protection policy asks: name, "
+        "street, phone and email are erased, city, postal code, state and country stay for taxes and reports. "
+        "0: never.",
+    )
     payout_journal_id = fields.Many2one(
         "account.journal",
         string="Amazon Payments Journal",
@@ -194,6 +203,11 @@ class AmazonAccount(models.Model):
     def _check_stock_buffer(self):
         if any(account.stock_buffer < 0 for account in self):
             raise ValidationError(self.env._("The stock safety buffer is a number of units: 0 or more."))
+
+    @api.constrains("anonymize_after_days")
+    def _check_anonymize_after_days(self):
+        if any(account.anonymize_after_days < 0 for account in self):
+            raise ValidationError(self.env._("Anonymize buyers after a number of days: 0 (never) or more."))
 
     @api.constrains("seller_id", "marketplace_ids", "active")
     def _check_one_account_per_marketplace(self):
@@ -603,6 +617,11 @@ class AmazonAccount(models.Model):
     def _cron_sync_cancellations(self):
         """Scheduled action "Amazon: sync cancellations"."""
         self.env["amazon.cancellation.sync"]._cron_run()
+
+    @api.model
+    def _cron_anonymize_buyers(self):
+        """Scheduled action "Amazon: anonymize buyers" (accounts with the option set)."""
+        self.env["res.partner"]._amazon_anonymize_buyers()
 
     @api.model
     def _cron_sync_payouts(self):

@@ -1,4 +1,5 @@
 import hashlib
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import escape_psql
@@ -7,6 +8,11 @@ ANONYMOUS_KEY = "anonymous"
 
 # what an anonymous order's address keeps: where it went, nothing that names the buyer
 DESTINATION_FIELDS = ("city", "zip", "state_id", "country_id")
+
+# what anonymizing a buyer erases (their address keeps DESTINATION_FIELDS)
+PERSONAL_FIELDS = ("street", "street2", "phone", "email")
+# buyers anonymized per transaction of the daily job
+ANONYMIZE_BATCH = 200
 
 # ref of the partner "Amazon" that bills the fees of payouts
 AMAZON_VENDOR_REF = "AMAZON-PAYOUTS"
@@ -19,6 +25,12 @@ class ResPartner(models.Model):
         index="btree_not_null",
         copy=False,
         help="Identifies the Amazon buyer this contact was created for, so returning buyers are reused.",
+    )
+
+    amazon_anonymized = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="An Amazon buyer whose personal data was erased once their orders were delivered and invoiced.",
     )
 
     # ------------------------------------------------------------------ mapping (pure)
@@ -227,3 +239,61 @@ class ResPartner(models.Model):
         if not partner:
             partner = Partner.create({"name": "Amazon", "is_company": True, "ref": AMAZON_VENDOR_REF})
         return partner
+
+    # ------------------------------------------------------------------ data protection
+
+    @api.model
+    def _amazon_anonymize_buyers(self):
+        """Erase the personal data of the Amazon buyers whose orders are all finished
+        (delivered or canceled, and invoiced) for longer than their accounts' *Anonymize
+        Buyers After* days. A buyer with an order of an account without the option is kept.
+
+        :returns: the buyers anonymized
+        """
+        accounts = self.env["amazon.account"].sudo().with_context(active_test=False).search([])
+        days = {account.id: account.anonymize_after_days for account in accounts}
+        if not any(days.values()):
+            return self.browse()
+        now = fields.Datetime.now()
+        Order = self.env["sale.order"].sudo()
+        candidates = Order.search(
+            [
+                ("amazon_account_id", "in", [account_id for account_id, value in days.items() if value]),
+                ("partner_id.amazon_customer_key", "not in", [False, ANONYMOUS_KEY]),
+                ("partner_id.amazon_anonymized", "=", False),
+                ("date_order", "<", now - timedelta(days=min(value for value in days.values() if value))),
+            ]
+        ).partner_id
+        done = self.browse()
+        in_cron = bool(self.env.context.get("cron_id"))
+        for start in range(0, len(candidates), ANONYMIZE_BATCH):
+            batch = candidates[start : start + ANONYMIZE_BATCH]
+            orders = Order.search([("partner_id", "in", batch.ids)])
+            by_partner = dict.fromkeys(batch, Order)
+            for order in orders:
+                by_partner[order.partner_id] |= order
+            ready = self.browse(
+                partner.id
+                for partner, partner_orders in by_partner.items()
+                if all(order._amazon_finished_before(now, days) for order in partner_orders)
+            )
+            ready._amazon_anonymize()
+            done |= ready
+            if in_cron:
+                left = self.env["ir.cron"]._commit_progress(len(batch), remaining=len(candidates) - start - len(batch))
+                if left < 10:
+                    break
+        return done
+
+    def _amazon_anonymize(self):
+        """Erase name, street, phone and email of these buyers and of their addresses; the
+        city, postal code, state and country stay (taxes, reports). Never reused again."""
+        if not self:
+            return
+        Partner = self.sudo().with_context(tracking_disable=True, mail_notrack=True)
+        erase = dict.fromkeys(PERSONAL_FIELDS, False)
+        Partner.browse(self.ids).write(
+            dict(erase, name=self.env._("Amazon Customer"), amazon_customer_key=False, amazon_anonymized=True)
+        )
+        addresses = Partner.browse(self.child_ids.filtered(lambda c: c.type != "contact").ids)
+        addresses.write(dict(erase, name=False, amazon_anonymized=True))

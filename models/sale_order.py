@@ -1,5 +1,6 @@
 import logging
 from collections import defaultdict
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import api, fields, models
@@ -779,6 +780,26 @@ class SaleOrder(models.Model):
         )
         pickings.write({"amazon_sync_state": "done", "amazon_sync_error": False})
         return pickings
+
+    def _amazon_finished_before(self, now, days):
+        """Whether this order is finished (canceled, or delivered and invoiced) for longer than
+        its account's anonymization delay (``days``: account id -> days, 0 = never)."""
+        self.ensure_one()
+        delay = days.get(self.amazon_account_id.id)
+        if not delay:
+            return False
+        limit = now - timedelta(days=delay)
+        if self.state == "cancel":
+            return self.write_date <= limit
+        if self.state != "sale" or any(p.state not in ("done", "cancel") for p in self.picking_ids):
+            return False
+        goods = self.order_line.filtered(lambda line: line.product_id.type == "consu" and not line.display_type)
+        if any(line.qty_delivered < line.product_uom_qty for line in goods):
+            return False
+        if self.invoice_status not in ("invoiced", "no") or any(move.state == "draft" for move in self.invoice_ids):
+            return False
+        delivered = self.order_line.move_ids.filtered(lambda m: m.state == "done").mapped("date")
+        return max(delivered or [self.date_order]) <= limit
 
     # ------------------------------------------------------------------ invoicing
 

@@ -234,6 +234,62 @@ class TestOrderCreation(ImportCase):
         invoices = (order | other)._create_invoices()
         self.assertEqual(len(invoices), 2, "anonymous orders never merge into one invoice")
 
+    def test_buyers_are_anonymized_once_their_orders_are_delivered_and_invoiced_for_the_chosen_days(self):
+        ups = self.env["delivery.carrier"].create(
+            {"name": "UPS", "product_id": self.env.ref("amazon_sp_connector.product_amazon_shipping").id}
+        )
+        done, open_order = (
+            self.put(
+                make_order(
+                    items=[make_item("MUG-BLUE")],
+                    buyer_name=name,
+                    address=make_address(name=name, line1="1 Private Lane", phone="+1 206 555 0100"),
+                )
+            )
+            for name in ("Alice Private", "Bob Private")
+        )
+        self.sync()
+        order, other = self.sale_order(done), self.sale_order(open_order)
+        for sale in (order, other):
+            picking = sale.picking_ids
+            picking.write({"carrier_id": ups.id, "carrier_tracking_ref": "1Z999AA10123456784"})
+            picking.move_ids.quantity = 1
+            picking.move_ids.picked = True
+            picking._action_done()
+        order._create_invoices().action_post()  # Bob's order is delivered, not invoiced
+        (order | other).write({"date_order": fields.Datetime.now() - timedelta(days=45)})
+        (order | other).order_line.move_ids.write({"date": fields.Datetime.now() - timedelta(days=40)})
+        partner = order.partner_id
+        self.assertFalse(self.env["res.partner"]._amazon_anonymize_buyers(), "off by default")
+
+        self.account.anonymize_after_days = 60
+        self.assertFalse(self.env["res.partner"]._amazon_anonymize_buyers(), "delivered 40 days ago only")
+        self.account.anonymize_after_days = 30
+        self.assertEqual(self.env["res.partner"]._amazon_anonymize_buyers(), partner)
+        self.assertRecordValues(
+            partner,
+            [
+                {
+                    "name": "Amazon Customer",
+                    "street": False,
+                    "phone": False,
+                    "email": False,
+                    "city": "Seattle",
+                    "zip": "98101",
+                    "country_id": self.env.ref("base.us").id,
+                    "amazon_customer_key": False,
+                    "amazon_anonymized": True,
+                }
+            ],
+        )
+        self.assertNotIn("Alice", order.partner_shipping_id.display_name)
+        self.assertEqual(other.partner_id.name, "Bob Private", "an order not invoiced keeps its buyer")
+        # Alice buys again: a new contact, the anonymized one is never reused
+        again = self.put(make_order(items=[make_item("MUG-BLUE")], buyer_name="Alice Private"))
+        self.time_passes()
+        self.sync()
+        self.assertNotEqual(self.sale_order(again).partner_id, partner)
+
     def test_two_fba_buyers_with_the_same_name_never_share_an_address(self):
         smiths = [
             self.put(
