@@ -22,7 +22,7 @@ class AmazonAccount(models.Model):
 
     _name = "amazon.account"
     _description = "Amazon Seller Account"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "name"
     _check_company_auto = True
     # A person waits behind a button: fail fast instead of backing off for a minute.

@@ -1,5 +1,7 @@
 import math
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.tools import float_round
 
@@ -40,6 +42,9 @@ class AmazonOffer(models.Model):
     fulfillment_channel = fields.Selection(
         [("fba", "Fulfilled by Amazon"), ("fbm", "Fulfilled by Merchant")],
         string="Fulfillment",
+    )
+    unmapped_reported = fields.Boolean(
+        readonly=True, copy=False, help='The salesperson was told this SKU sells as "Amazon Sale".'
     )
     # ---- stock pushed to Amazon (FBM offers); written by the stock flow (amazon_stock_sync.py)
     sync_stock = fields.Boolean(
@@ -100,10 +105,94 @@ class AmazonOffer(models.Model):
 
     def write(self, vals):
         remapped = self.filtered(lambda o: o.product_id.id != vals["product_id"]) if "product_id" in vals else None
+        previous = {offer.id: offer.product_id for offer in remapped or ()}
         result = super().write(vals)
         if remapped:  # another product: Amazon has the quantity of the previous one
             remapped.filtered(lambda o: o.stock_sync_state in ("done", "sent")).stock_sync_state = "to_send"
+            for offer in remapped:
+                offer._amazon_remap_open_lines(previous[offer.id])
         return result
+
+    def _amazon_remap_open_lines(self, old_product):
+        """The SKU now sells as this offer's product: the open order lines that still carry
+        ``old_product`` (nothing delivered or invoiced yet) and their open moves take it.
+
+        :returns: the sale order lines remapped
+        """
+        self.ensure_one()
+        Line = self.env["sale.order.line"].sudo()
+        lines = Line.search(
+            [
+                ("amazon_sku", "=", self.sku),
+                ("order_id.amazon_account_id", "=", self.account_id.id),
+                ("product_id", "=", old_product.id),
+                ("state", "=", "sale"),
+                ("qty_delivered", "=", 0),
+                ("qty_invoiced", "=", 0),
+            ]
+        ).filtered(lambda line: not line.order_id.locked)
+        product = self.product_id
+        for line in lines:
+            moves = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+            if line.move_ids - moves - moves.filtered(lambda m: m.state == "cancel"):
+                continue  # something moved already: leave it to the user
+            moves._do_unreserve()
+            moves.write({"product_id": product.id, "product_uom": product.uom_id.id})
+            # Amazon's amounts stay as imported (written with the product, so not recomputed).
+            # Odoo refuses users a product change on a line with moves (the moves would not
+            # follow): here they did, so sale's own check is passed over.
+            keep = {
+                "name": line.name,
+                "price_unit": line.price_unit,
+                "discount": line.discount,
+                "tax_ids": [fields.Command.set(line.tax_ids.ids)],
+                "extra_tax_data": line.extra_tax_data,
+                "product_uom_id": product.uom_id.id,
+            }
+            models.Model.write(line, dict(keep, product_id=product.id))
+            moves.picking_id.filtered(lambda p: p.state in ("confirmed", "waiting", "assigned")).action_assign()
+            line.order_id.message_post(
+                body=self.env._(
+                    "Amazon SKU %(sku)s now sells as %(product)s: its open line and delivery were updated.",
+                    sku=self.sku,
+                    product=product.display_name,
+                )
+            )
+        return lines
+
+    @api.model
+    def _amazon_report_unmapped(self, account):
+        """One activity for the account's salesperson listing the SKUs newly sold as "Amazon
+        Sale", with a link to map their offers.
+
+        :returns: the offers reported
+        """
+        fallback = self.env.ref("amazon_sp_connector.product_amazon_sale", raise_if_not_found=False)
+        if not fallback:
+            return self.browse()
+        offers = self.sudo().search(
+            [("account_id", "=", account.id), ("product_id", "=", fallback.id), ("unmapped_reported", "=", False)]
+        )
+        if not offers:
+            return offers
+        offers.unmapped_reported = True
+        action = self.env.ref("amazon_sp_connector.action_amazon_offer")
+        link = Markup('<a href="/odoo/action-%s?view_type=list">%s</a>') % (
+            action.id,
+            self.env._("map their offers"),
+        )
+        account.sudo().activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("Amazon SKUs sold without a product"),
+            note=Markup("%s<ul>%s</ul>%s")
+            % (
+                self.env._('These Amazon SKUs were sold as "Amazon Sale": the warehouse cannot tell what to pick.'),
+                Markup().join(Markup("<li>%s</li>") % sku for sku in offers.mapped("sku")),
+                Markup(self.env._("Open the Amazon offers and %(link)s: their open deliveries follow.", link=link)),
+            ),
+            user_id=(account.user_id or self.env.user).id,
+        )
+        return offers
 
     @api.model
     def _amazon_products(self, account, amazon_order, marketplace, channel):

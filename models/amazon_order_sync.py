@@ -53,6 +53,10 @@ class AmazonOrderSync(models.AbstractModel):
             raise AmazonConfigurationError(self.env._("no synchronized marketplace"))
         if self._import_window(account, session, run):
             self._retry_failures(account, session, run)
+        unmapped = self.env["amazon.offer"]._amazon_report_unmapped(account)
+        if unmapped:
+            run.stats["new unmapped SKUs"] += len(unmapped)
+            self._commit_progress()
 
     @api.model
     def _import_window(self, account, session, run):

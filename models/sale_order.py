@@ -291,6 +291,7 @@ class SaleOrder(models.Model):
                     priced(products[sku], int(item["quantityOrdered"]), ITEM, amounts, taxes),
                     name=self._amazon_item_description(item),
                     amazon_item_ref=item["orderItemId"],
+                    amazon_sku=sku or False,
                 )
             )
             gift_option = (((item.get("fulfillment") or {}).get("packing") or {}).get("giftOption")) or {}

@@ -501,6 +501,40 @@ class TestOrderMoney(ImportCase):
         self.assertIn("Canceled on Amazon: [POSTER] Poster", order.order_line.filtered("display_type").name)
         self.assertMatchesAmazon(order, 10.00, 10.80)
 
+    def test_an_unmapped_sku_is_named_on_the_delivery_told_once_and_fixed_by_mapping_its_offer(self):
+        first = self.put(make_order(items=[make_item("RED-XL", 2, "15.00", title="Red Mug XL", tax="2.40")]))
+        self.sync()
+        order = self.sale_order(first)
+        move = order.picking_ids.move_ids
+        self.assertEqual(move.product_id, self.default_product)
+        self.assertEqual(move.description_picking, "Amazon SKU RED-XL: [RED-XL] Red Mug XL")
+        activity = self.account.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertIn("RED-XL", activity.note)
+        self.assertEqual(activity.user_id, self.account.user_id or self.env.user)
+        # a later run: the same SKU again is not told twice, a new one is, in one activity
+        self.put(make_order(items=[make_item("RED-XL")]))
+        self.put(make_order(items=[make_item("GREEN-S"), make_item("BLUE-S")]))
+        self.time_passes()
+        stats = self.sync()
+        self.assertEqual(stats["new unmapped SKUs"], 2)
+        self.assertEqual(len(self.account.activity_ids), 2)
+        newest = self.account.activity_ids - activity
+        self.assertIn("GREEN-S", newest.note)
+        self.assertIn("BLUE-S", newest.note)
+        self.assertNotIn("RED-XL", newest.note)
+
+        red = self.env["product.product"].create({"name": "Red Mug XL", "type": "consu", "is_storable": True})
+        total = order.amount_total
+        offer = self.env["amazon.offer"].search([("account_id", "=", self.account.id), ("sku", "=", "RED-XL")])
+        offer.product_id = red
+        self.assertEqual(move.product_id, red, "the open delivery now picks the mapped product")
+        line = order.order_line.filtered(lambda x: x.amazon_sku == "RED-XL")
+        self.assertEqual(line.product_id, red)
+        self.assertEqual(order.amount_total, total, "Amazon's amounts stay")
+        self.assertNotIn("Amazon SKU", move.description_picking or "")
+        self.assertIn("now sells as", order.message_ids[0].body)
+
     def test_the_products_the_import_relies_on_are_restored_when_deleted_or_archived(self):
         self.default_product.product_tmpl_id.action_archive()
         self.env.ref("amazon_sp_connector.product_amazon_promotion").product_tmpl_id.unlink()
