@@ -67,11 +67,7 @@ class StockPicking(models.Model):
                 )
             )
         code, name = self.carrier_id._amazon_carrier_values()
-        quantities = defaultdict(float)
-        for move in self.move_ids.filtered(lambda m: m.state == "done" and m.sale_line_id.amazon_item_ref):
-            line = move.sale_line_id
-            quantities[line.amazon_item_ref] += move.product_uom._compute_quantity(move.quantity, line.product_uom_id)
-        items = [{"orderItemId": ref, "quantity": round(qty)} for ref, qty in quantities.items() if round(qty) > 0]
+        items = self._amazon_shipped_items()
         if not items:
             raise AmazonRecordError(
                 self.env._("Delivery %(picking)s shipped no item of the Amazon order.", picking=self.name)
@@ -87,6 +83,63 @@ class StockPicking(models.Model):
         if name:
             values["carrierName"] = name
         return values
+
+    def _amazon_shipped_items(self):
+        """What this delivery shipped, per Amazon order item: ``[{"orderItemId", "quantity"}]``.
+
+        A kit (a kit bill of materials, when mrp is installed) is shipped as its components:
+        Amazon is told the kits this delivery completed, counting the line's deliveries
+        validated before it; never the sum of its components.
+        """
+        self.ensure_one()
+        quantities = defaultdict(float)
+        by_line = defaultdict(lambda: self.env["stock.move"])
+        for move in self.move_ids.filtered(lambda m: m.state == "done" and m.sale_line_id.amazon_item_ref):
+            by_line[move.sale_line_id] |= move
+        for line, moves in by_line.items():
+            bom = self._amazon_kit_bom(line, moves)
+            if bom:
+                quantities[line.amazon_item_ref] += self._amazon_kits_completed(line, bom)
+                continue
+            for move in moves:
+                quantities[line.amazon_item_ref] += move.product_uom._compute_quantity(
+                    move.quantity, line.product_uom_id
+                )
+        return [{"orderItemId": ref, "quantity": round(qty)} for ref, qty in quantities.items() if round(qty) > 0]
+
+    @api.model
+    def _amazon_kit_bom(self, line, moves):
+        """The kit bill of materials the line's moves were exploded from, if any."""
+        if "bom_line_id" not in moves._fields:
+            return None
+        boms = moves.bom_line_id.bom_id.filtered(
+            lambda b: b.type == "phantom" and b.product_tmpl_id == line.product_id.product_tmpl_id
+        )
+        return boms[:1] or None
+
+    def _amazon_kits_completed(self, line, bom):
+        """Kits of ``line`` that this delivery completed: the kits its done customer moves
+        make with those of the deliveries validated before it, minus the kits those made."""
+        delivered = line.move_ids.filtered(
+            lambda m: m.state == "done" and m.location_dest_id.usage == "customer" and m.picking_id
+        )
+
+        def rank(picking):
+            return (picking.date_done or fields.Datetime.now(), picking.id)
+
+        mine = rank(self)
+        before = delivered.filtered(lambda m: rank(m.picking_id) < mine)
+        upto = before | delivered.filtered(lambda m: m.picking_id == self)
+        order_qty = line.product_uom_id._compute_quantity(line.product_uom_qty, bom.product_uom_id)
+        filters = {"incoming_moves": lambda m: True, "outgoing_moves": lambda m: False}
+
+        def kits(moves):
+            if not moves:
+                return 0.0
+            quantity = moves._compute_kit_quantities(line.product_id, order_qty, bom, filters)
+            return bom.product_uom_id._compute_quantity(quantity, line.product_uom_id)
+
+        return kits(upto) - kits(before)
 
     # ------------------------------------------------------------------ business
 
@@ -133,7 +186,7 @@ class StockPicking(models.Model):
         a crash between its answer and our commit) settles it too: the order's packages
         (getOrder) are checked for this delivery's package reference or tracking number.
 
-        :returns: ``confirmed`` or ``already confirmed``
+        :returns: ``confirmed``, ``already confirmed`` or ``kit not complete yet``
         :raises AmazonRecordError: the delivery lacks what Amazon needs
         :raises AmazonPermanentError: Amazon refused it (its message says why)
         :raises AmazonRetryableError, AmazonAuthorizationError: left to the caller (the
@@ -141,6 +194,16 @@ class StockPicking(models.Model):
         """
         self.ensure_one()
         order = self.sale_id
+        kit_parts = self.move_ids.filtered(lambda m: m.state == "done" and "bom_line_id" in m._fields and m.bom_line_id)
+        if kit_parts and not self._amazon_shipped_items():
+            self.write({"amazon_sync_state": "done", "amazon_sync_error": False})
+            self.message_post(
+                body=self.env._(
+                    "This delivery completed no kit: Amazon is told with the delivery that ships the rest "
+                    "of its components."
+                )
+            )
+            return "kit not complete yet"
         package = self._amazon_prepare_shipment_values()
         outcome = "confirmed"
         try:

@@ -103,6 +103,46 @@ class TestShipmentConfirmation(ShipmentCase):
         self.assertNotEqual(first["packageReferenceId"], second["packageReferenceId"])
         self.assertEqual((picking | backorder).mapped("amazon_sync_state"), ["done", "done"])
 
+    def test_a_kit_is_confirmed_as_kits_once_all_its_components_of_the_line_shipped(self):
+        if "mrp.bom" not in self.env:
+            self.skipTest("mrp is not installed")
+        kit = self.env["product.product"].create({"name": "Mug set", "default_code": "MUG-SET", "type": "consu"})
+        poster = self.poster
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": kit.product_tmpl_id.id,
+                "type": "phantom",
+                "bom_line_ids": [
+                    (0, 0, {"product_id": self.mug.id, "product_qty": 2}),
+                    (0, 0, {"product_id": poster.id, "product_qty": 1}),
+                ],
+            }
+        )
+        amazon_order = self.put(make_order(items=[make_item("MUG-SET", 3, "30.00")]))
+        self.sync()
+        order = self.sale_order(amazon_order)
+        item = amazon_order["orderItems"][0]["orderItemId"]
+        # first box: only mugs (no complete set): Amazon is told nothing yet
+        first = order.picking_ids
+        self.validate(first, {self.mug: 6, poster: 0})
+        self.run_flow("shipments")
+        self.assertEqual(self.confirmations(amazon_order), [])
+        self.assertEqual(first.amazon_sync_state, "done")
+        self.assertIn("completed no kit", "".join(first.message_ids.mapped("body")))
+        # second box: two posters complete two sets
+        second = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        self.validate(second, {poster: 2}, tracking="1Z999AA10123456785")
+        # third box: the last poster completes the third
+        third = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        self.validate(third, {poster: 1}, tracking="1Z999AA10123456786")
+        self.run_flow("shipments")
+        self.assertEqual(
+            [package["orderItems"] for package in self.confirmations(amazon_order)],
+            [[{"orderItemId": item, "quantity": 2}], [{"orderItemId": item, "quantity": 1}]],
+            "kits, never the sum of components",
+        )
+        self.assertEqual(order.order_line.filtered("amazon_item_ref").qty_delivered, 3)
+
     def test_validation_without_tracking_or_carrier_is_refused_with_what_to_fill_in(self):
         _amazon_order, _order, picking = self.import_order()
         with self.assertRaises(UserError) as caught:
