@@ -166,6 +166,8 @@ class StockPicking(models.Model):
             carrier = picking.carrier_id
             if not carrier:
                 problems.append(self.env._("%(picking)s: choose a Carrier", picking=picking.display_name))
+            elif problem := carrier._amazon_carrier_problem():
+                problems.append(f"{picking.display_name}: {problem}")
             elif not picking.carrier_tracking_ref and not (
                 before_validation and carrier._amazon_has_integration() and carrier.integration_level == "rate_and_ship"
             ):

@@ -164,8 +164,60 @@ class TestShipmentConfirmation(ShipmentCase):
         self.assertEqual((package["carrierCode"], package["carrierName"]), ("Other", "Speedy Local Couriers"))
         self.assertEqual(package["trackingNumber"], "LOCAL-42")
 
+    def test_amazons_whole_carrier_list_is_there_to_pick_from(self):
+        Code = self.env["amazon.carrier"]
+        self.assertGreater(Code.search_count([]), 300)
+        for code in ("Self Delivery", "EasyShip", "Royal Mail", "Deutsche Post", "Other"):
+            self.assertTrue(Code.search([("name", "=", code)]), code)
+        self.assertIn("Royal Mail", [name for _id, name in Code.name_search("royal")])
+
+    def test_a_code_chosen_before_the_list_became_records_is_kept_on_update(self):
+        self.env.flush_all()
+        self.env.cr.execute("ALTER TABLE delivery_carrier ADD COLUMN IF NOT EXISTS amazon_carrier_code varchar")
+        self.env.cr.execute("UPDATE delivery_carrier SET amazon_carrier_code = 'Yodel' WHERE id = %s", [self.local.id])
+        self.env["amazon.carrier"]._load_from_const()
+        self.assertEqual(self.local.amazon_carrier_id.name, "Yodel")
+
+    def test_a_carrier_with_a_shipping_integration_is_sent_as_its_integrations_carrier(self):
+        self.assertEqual(self.env["delivery.carrier"]._amazon_code_of_delivery_type("fedex_rest"), "FedEx")
+        self.assertEqual(self.env["delivery.carrier"]._amazon_code_of_delivery_type("ups_rest"), "UPS")
+        self.assertEqual(self.env["delivery.carrier"]._amazon_code_of_delivery_type("dhl_parcel"), "DHL")
+        self.assertIsNone(self.env["delivery.carrier"]._amazon_code_of_delivery_type("fixed"))
+        # a FedEx account set up under its own name, its integration only rating (no label at validation)
+        account = self.env["delivery.carrier"].create(
+            {"name": "Our FedEx account", "product_id": self.ups.product_id.id, "integration_level": "rate"}
+        )
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE delivery_carrier SET delivery_type = 'fedex_rest' WHERE id = %s", [account.id])
+        account.invalidate_recordset(["delivery_type"])
+        amazon_order, _order, picking = self.import_order()
+        self.validate(picking, carrier=account)
+        self.run_flow("shipments")
+        [package] = self.confirmations(amazon_order)
+        self.assertEqual(package["carrierCode"], "FedEx")
+        self.assertNotIn("carrierName", package)
+
+    def test_a_carrier_name_close_to_an_amazon_code_is_refused_with_the_closest_names(self):
+        typo = self.env["delivery.carrier"].create({"name": "Royal Mial", "product_id": self.ups.product_id.id})
+        amazon_order, _order, picking = self.import_order()
+        with self.assertRaises(UserError) as caught:
+            self.validate(picking, carrier=typo)
+        self.assertIn('"Royal Mail"', str(caught.exception))
+        self.assertNotEqual(picking.state, "done")
+        # the seller says it really is another carrier: it goes out as Other, under its name
+        typo.amazon_carrier_id = self.env["amazon.carrier"]._amazon_by_code("Other")
+        self.validate(picking, carrier=typo)
+        self.run_flow("shipments")
+        [package] = self.confirmations(amazon_order)
+        self.assertEqual((package["carrierCode"], package["carrierName"]), ("Other", "Royal Mial"))
+
     def test_mapped_carrier_sends_its_code_and_a_carrier_named_like_a_code_is_that_code(self):
-        self.local.write({"amazon_carrier_code": "DHL", "amazon_carrier_name": "DHL Express"})
+        self.local.write(
+            {
+                "amazon_carrier_id": self.env["amazon.carrier"]._amazon_by_code("DHL").id,
+                "amazon_carrier_name": "DHL Express",
+            }
+        )
         self.assertEqual(self.local._amazon_carrier_values(), ("DHL", "DHL Express"))
         royal = self.env["delivery.carrier"].create({"name": "royal  mail", "product_id": self.ups.product_id.id})
         self.assertEqual(royal._amazon_carrier_values(), ("Royal Mail", None))
