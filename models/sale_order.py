@@ -87,6 +87,7 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     amazon_account_id = fields.Many2one("amazon.account", index=True, readonly=True, copy=False)
+    amazon_seller_ref = fields.Char(related="amazon_account_id.seller_id", store=True, string="Amazon Seller")
     amazon_order_ref = fields.Char(string="Amazon Reference", index=True, readonly=True, copy=False)
     amazon_marketplace_id = fields.Many2one("amazon.marketplace", readonly=True, copy=False)
     amazon_channel = fields.Selection(
@@ -134,6 +135,12 @@ class SaleOrder(models.Model):
     _amazon_order_ref_unique = models.Constraint(
         "unique(amazon_account_id, amazon_order_ref)",
         "An Amazon order can only be imported once per Amazon account.",
+    )
+    # Two registrations of one seller importing the same order at once: the second insert
+    # waits for the first and fails; its run retries and finds the order (is_concurrency_error).
+    _amazon_order_ref_seller_unique = models.Constraint(
+        "unique(amazon_seller_ref, amazon_order_ref)",
+        "An Amazon order can only be imported once per seller.",
     )
 
     # ------------------------------------------------------------------ actions

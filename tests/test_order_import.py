@@ -2,9 +2,12 @@
 
 from datetime import datetime, timedelta
 
+import psycopg2
+
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..emulator.scenarios import make_address, make_item, make_order
 from ..models import amazon_order_sync
@@ -1028,6 +1031,9 @@ class TestRecoverOrder(ImportCase):
         self.time_passes()
         self.sync()
         self.assertEqual(order.state, "cancel", "Amazon's changes reach the order wherever it was imported")
+        # and the database itself refuses a second sale order of the seller's order
+        with self.assertRaises(psycopg2.errors.UniqueViolation), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            order.copy({"amazon_account_id": self.account.id, "amazon_order_ref": canadian["orderId"]})
 
     def test_recover_refuses_a_malformed_reference(self):
         with self.assertRaises(ValidationError):
