@@ -25,6 +25,7 @@
         "views/delivery_carrier_views.xml",
         "views/amazon_feed_views.xml",
         "views/amazon_payout_views.xml",
+        "views/sale_report_views.xml",
         "views/amazon_menus.xml",
     ],
     "assets": {

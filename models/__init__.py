@@ -1,5 +1,7 @@
 from . import amazon_marketplace
+from . import amazon_marketplace_setting
 from . import amazon_account
+from . import crm_team
 from . import amazon_sync_status
 from . import amazon_sync_flow
 from . import amazon_order_sync

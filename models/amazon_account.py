@@ -79,6 +79,13 @@ class AmazonAccount(models.Model):
         domain="[('region', '=', region)]",
         help="Orders of these marketplaces are imported.",
     )
+    marketplace_setting_ids = fields.One2many(
+        "amazon.marketplace.setting",
+        "account_id",
+        string="Per Marketplace",
+        help="One row per synchronized marketplace: its own sales team, FBA stock location or FBM warehouse, "
+        "when it has one.",
+    )
     last_orders_sync = fields.Datetime(
         string="Last Order Sync",
         required=True,
@@ -91,8 +98,7 @@ class AmazonAccount(models.Model):
         "crm.team",
         string="Sales Team",
         check_company=True,
-        default=lambda self: self.env["crm.team"].search([("company_id", "in", (False, self.env.company.id))], limit=1),
-        help="Sales team of the imported orders.",
+        help='Sales team of the imported orders (new accounts: the company\'s "Amazon" team, created on demand).',
     )
     user_id = fields.Many2one(
         "res.users",
@@ -265,9 +271,12 @@ class AmazonAccount(models.Model):
                 vals["fba_location_id"] = self._get_fba_location(company).id
             if not vals.get("warehouse_id"):
                 vals["warehouse_id"] = self._get_first_warehouse(company).id
+            if "team_id" not in vals:
+                vals["team_id"] = self._amazon_sales_team(company).id
             if not vals.get("marketplace_ids") and vals.get("base_marketplace_id"):
                 vals["marketplace_ids"] = [fields.Command.set([vals["base_marketplace_id"]])]
         accounts = super().create(vals_list)
+        accounts._amazon_sync_marketplace_settings()
         for flow, _label in self.env["amazon.sync.status"]._fields["flow"].selection:
             self.env["amazon.sync.status"]._of(accounts, flow)
         return accounts
@@ -287,6 +296,8 @@ class AmazonAccount(models.Model):
             )
         )
         result = super().write(vals)
+        if "marketplace_ids" in vals:
+            self._amazon_sync_marketplace_settings()
         if stock_changed:
             # another warehouse or buffer: every quantity Amazon has may be wrong
             self.env["amazon.offer"].sudo().search(
@@ -564,6 +575,45 @@ class AmazonAccount(models.Model):
             "tag": "display_notification",
             "params": {"title": title, "message": message, "type": kind, "sticky": False},
         }
+
+    def _amazon_sync_marketplace_settings(self):
+        """One settings row per synchronized marketplace: rows of new marketplaces are
+        added, rows of marketplaces no longer synchronized removed."""
+        Setting = self.env["amazon.marketplace.setting"].sudo()
+        for account in self:
+            rows = Setting.search([("account_id", "=", account.id)])
+            gone = rows.filtered(lambda r, synced=account.marketplace_ids: r.marketplace_id not in synced)
+            missing = account.marketplace_ids - (rows - gone).marketplace_id
+            gone.unlink()
+            Setting.create([{"account_id": account.id, "marketplace_id": m.id} for m in missing])
+
+    def _amazon_setting(self, marketplace):
+        self.ensure_one()
+        return self.marketplace_setting_ids.filtered(lambda r: r.marketplace_id == marketplace)[:1]
+
+    def _amazon_team_for(self, marketplace):
+        """The sales team of the marketplace's orders: the marketplace's, else the account's."""
+        return self._amazon_setting(marketplace).team_id or self.team_id
+
+    def _amazon_warehouse_for(self, marketplace):
+        """The warehouse that ships the marketplace's FBM orders."""
+        return self._amazon_setting(marketplace).warehouse_id or self.warehouse_id
+
+    def _amazon_fba_location_for(self, marketplace):
+        """Where Amazon holds the stock of the marketplace's FBA orders."""
+        return self._amazon_setting(marketplace).fba_location_id or self.fba_location_id
+
+    @api.model
+    def _amazon_sales_team(self, company):
+        """The company's "Amazon" sales team (created on demand), so that Amazon orders can
+        be told apart by team."""
+        Team = self.env["crm.team"].sudo().with_context(active_test=False)
+        team = Team.search([("amazon_team", "=", True), ("company_id", "=", company.id)], limit=1)
+        if not team:
+            team = Team.create({"name": "Amazon", "company_id": company.id, "amazon_team": True})
+        elif not team.active:
+            team.active = True
+        return team
 
     def _amazon_fbm_warehouse(self):
         """The warehouse whose free stock Amazon sells for this account's FBM offers."""

@@ -238,12 +238,15 @@ class SaleOrder(models.Model):
             "partner_invoice_id": partners["invoice"].id,
             "partner_shipping_id": partners["shipping"].id,
             "company_id": account.company_id.id,
-            "team_id": account.team_id.id,
+            "team_id": account._amazon_team_for(marketplace).id,
             "user_id": account.user_id.id,
             "date_order": SpApiSession.parse_time(amazon_order["createdTime"]),
             "pricelist_id": pricelist.id,
             "fiscal_position_id": fiscal_position.id,
-            "warehouse_id": ((channel == "fba" and account.fba_location_id.warehouse_id) or account.warehouse_id).id,
+            "warehouse_id": (
+                (channel == "fba" and account._amazon_fba_location_for(marketplace).warehouse_id)
+                or account._amazon_warehouse_for(marketplace)
+            ).id,
             "client_order_ref": amazon_order["orderId"],
             "origin": self.env._("Amazon %(ref)s", ref=amazon_order["orderId"]),
             "require_signature": False,
@@ -698,7 +701,7 @@ class SaleOrder(models.Model):
         customers = self.env.ref("stock.stock_location_customers")
         moves = self.env["stock.move"]
         for order in self:
-            location = order.amazon_account_id.fba_location_id
+            location = order.amazon_account_id._amazon_fba_location_for(order.amazon_marketplace_id)
             if not location:
                 raise AmazonRecordError(
                     self.env._(

@@ -939,6 +939,54 @@ class TestMultiMarketplaceAndCompany(ImportCase):
         query = self.emulator.calls("searchOrders")[0]["query"]
         self.assertEqual(set(query["marketplaceIds"]), {"ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"})
 
+    def test_a_marketplace_can_have_its_own_team_warehouse_and_fba_location(self):
+        self.assertEqual(self.account.team_id.name, "Amazon", "a dedicated Amazon team by default")
+        self.assertTrue(self.account.team_id.amazon_team)
+        self.account.marketplace_ids = self.marketplace_us | self.marketplace_ca
+        self.assertEqual(self.account.marketplace_setting_ids.marketplace_id, self.marketplace_us | self.marketplace_ca)
+        canada_team = self.env["crm.team"].create({"name": "Amazon Canada"})
+        toronto = self.env["stock.warehouse"].create({"name": "Toronto", "code": "TOR"})
+        canada_fba = self.env["stock.location"].create(
+            {"name": "FBA Canada", "usage": "internal", "location_id": toronto.view_location_id.id}
+        )
+        self.account._amazon_setting(self.marketplace_ca).write(
+            {"team_id": canada_team.id, "warehouse_id": toronto.id, "fba_location_id": canada_fba.id}
+        )
+        ca_address = make_address(country="CA", state="ON", city="Toronto", postal="M5V 2T6")
+        fbm = self.put(make_order(items=[make_item("MUG-BLUE", 1, "13.00")], marketplace_id=CA[0], address=ca_address))
+        fba = self.put(
+            make_order(
+                items=[make_item("MUG-BLUE", 1, "13.00")],
+                marketplace_id=CA[0],
+                fulfilled_by="AMAZON",
+                status="SHIPPED",
+                anonymous=True,
+            )
+        )
+        us = self.put(make_order(items=[make_item("MUG-BLUE")]))
+        self.sync()
+        fbm_order, fba_order, us_order = self.sale_order(fbm), self.sale_order(fba), self.sale_order(us)
+        self.assertEqual((fbm_order.team_id, fbm_order.warehouse_id), (canada_team, toronto))
+        self.assertEqual(fbm_order.picking_ids.picking_type_id.warehouse_id, toronto)
+        self.assertEqual(fba_order.order_line.move_ids.location_id, canada_fba)
+        self.assertEqual(fba_order.team_id, canada_team)
+        self.assertEqual((us_order.team_id, us_order.warehouse_id), (self.account.team_id, self.account.warehouse_id))
+        # Sales Analysis tells Amazon sales apart: per account, marketplace and channel
+        report = self.env["sale.report"]._read_group(
+            [("amazon_account_id", "=", self.account.id)],
+            ["amazon_marketplace_id", "amazon_channel"],
+            ["price_total:sum"],
+        )
+        by_key = {(marketplace.id, channel): total for marketplace, channel, total in report}
+        self.assertEqual(
+            set(by_key),
+            {(self.marketplace_ca.id, "fbm"), (self.marketplace_ca.id, "fba"), (self.marketplace_us.id, "fbm")},
+        )
+        self.assertAlmostEqual(by_key[(self.marketplace_us.id, "fbm")], us_order.amount_total)
+        # a marketplace no longer synchronized loses its row
+        self.account.marketplace_ids = self.marketplace_us
+        self.assertEqual(self.account.marketplace_setting_ids.marketplace_id, self.marketplace_us)
+
     def test_two_companies_two_accounts_no_cross_talk(self):
         other_company = self.env["res.company"].create(
             {
