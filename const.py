@@ -8,6 +8,15 @@ and the official OpenAPI models in ``shared/spapi-models``.
 # Hosts
 # ---------------------------------------------------------------------------
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
+# Website authorization workflow: Seller Central's consent page (on the marketplace's Seller
+# Central host), our callback, how long a consent may take, and the integrator's application
+# (system parameters, set in Settings by an administrator).
+CONSENT_PATH = "/apps/authorize/consent"
+OAUTH_CALLBACK_PATH = "/amazon_sp_connector/oauth/callback"
+OAUTH_STATE_TTL = 600
+PARAM_APPLICATION_ID = "amazon_sp_connector.application_id"
+PARAM_LWA_CLIENT_ID = "amazon_sp_connector.lwa_client_id"
+PARAM_LWA_CLIENT_SECRET = "amazon_sp_connector.lwa_client_secret"
 
 SP_API_ENDPOINTS = {
     "na": "https://sellingpartnerapi-na.amazon.com",

@@ -33,7 +33,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from . import feeds as feed_processing
 from . import settlements
@@ -154,6 +154,10 @@ class SpApiEmulator:
         self.token_lifetime = token_lifetime
         self.lock = threading.RLock()
         self.sellers = {}  # refresh token -> Seller
+        # website authorization workflow: registered applications and the codes they were given
+        self.applications = {}  # application id -> {"client_id", "client_secret", "seller_id", "deny"}
+        self.auth_codes = {}  # code -> (application id, seller id, expires_at monotonic)
+        self.token_clients = {}  # refresh token issued to an application -> its client id
         self.access_tokens = {}  # access token -> (Seller, expires_at monotonic)
         self.issued_tokens = []  # every access token ever issued (tests check none is logged)
         self.plans = dict(DEFAULT_PLANS)
@@ -239,6 +243,71 @@ class SpApiEmulator:
                 token: entry for token, entry in self.access_tokens.items() if entry[0].refresh_token != refresh_token
             }
             return seller
+
+    def add_application(self, application_id, client_id, client_secret, seller_id, deny=False):
+        """Register a public SP-API application: on its consent page, seller ``seller_id``
+        authorizes it (or, with ``deny``, refuses)."""
+        with self.lock:
+            self.applications[application_id] = {
+                "client_id": client_id,
+                "client_secret": client_secret,
+                "seller_id": seller_id,
+                "deny": deny,
+            }
+
+    def consent(self, query):
+        """Seller Central's consent page, answered at once as the registered seller would:
+        a redirect to ``redirect_uri`` with ``state``, ``selling_partner_id`` and
+        ``spapi_oauth_code`` (valid 5 minutes, once), or with ``error`` when refused.
+
+        :returns: (status, location or message)
+        """
+        application_id = (query.get("application_id") or [""])[0]
+        state = (query.get("state") or [""])[0]
+        redirect_uri = (query.get("redirect_uri") or [""])[0]
+        application = self.applications.get(application_id)
+        if not application or not redirect_uri:
+            return 400, "Unknown application or missing redirect_uri."
+        if application["deny"]:
+            params = {"state": state, "error": "access_denied", "error_description": "The seller declined."}
+        else:
+            code = "ANDx" + secrets.token_urlsafe(18)
+            with self.lock:
+                self.auth_codes[code] = (application_id, application["seller_id"], time.monotonic() + 300)
+            params = {"state": state, "selling_partner_id": application["seller_id"], "spapi_oauth_code": code}
+        separator = "&" if "?" in redirect_uri else "?"
+        return 302, redirect_uri + separator + urlencode(params)
+
+    def _authorization_code_grant(self, form):
+        """LWA ``grant_type=authorization_code``: a consent's code, once, for the
+        application it was given to -> a refresh token of the seller for that application."""
+        with self.lock:
+            application_id, seller_id, expires_at = self.auth_codes.pop(form.get("code"), (None, None, 0))
+        application = self.applications.get(application_id)
+        if (
+            not application
+            or time.monotonic() >= expires_at
+            or application["client_id"] != form.get("client_id")
+            or application["client_secret"] != form.get("client_secret")
+        ):
+            return 400, {
+                "error": "invalid_grant",
+                "error_description": "The request has an invalid grant parameter : code",
+            }
+        seller = self.seller(seller_id)
+        refresh_token = "Atzr|" + secrets.token_urlsafe(24)
+        token = "Atza|" + secrets.token_urlsafe(24)
+        with self.lock:
+            self.sellers[refresh_token] = seller
+            self.token_clients[refresh_token] = application["client_id"]
+            self.access_tokens[token] = (seller, time.monotonic() + self.token_lifetime)
+            self.issued_tokens.append(token)
+        return 200, {
+            "access_token": token,
+            "refresh_token": refresh_token,
+            "token_type": "bearer",
+            "expires_in": self.token_lifetime,
+        }
 
     def seller(self, seller_id):
         for seller in self.sellers.values():
@@ -377,6 +446,9 @@ class SpApiEmulator:
         """Forget everything: sellers, orders, tokens, faults, logs, usage."""
         with self.lock:
             self.sellers.clear()
+            self.applications.clear()
+            self.auth_codes.clear()
+            self.token_clients.clear()
             self.access_tokens.clear()
             self.issued_tokens.clear()
             self.plans = dict(DEFAULT_PLANS)
@@ -478,10 +550,16 @@ class SpApiEmulator:
         client_ok = any(
             s.client_id == form.get("client_id") and s.client_secret == form.get("client_secret")
             for s in self.sellers.values()
+        ) or any(
+            a["client_id"] == form.get("client_id") and a["client_secret"] == form.get("client_secret")
+            for a in self.applications.values()
         )
         if not client_ok:
             return 401, {"error": "invalid_client", "error_description": "Client authentication failed"}
-        if grant != "refresh_token" or not seller or seller.client_id != form.get("client_id"):
+        if grant == "authorization_code":
+            return self._authorization_code_grant(form)
+        client_id = self.token_clients.get(refresh_token) or (seller and seller.client_id)
+        if grant != "refresh_token" or not seller or client_id != form.get("client_id"):
             return 400, {
                 "error": "invalid_grant",
                 "error_description": "The request has an invalid grant parameter : refresh_token",
@@ -793,6 +871,7 @@ class SpApiEmulator:
 # (method, path prefix/pattern, operation, model) - resolved by _Handler._route
 ROUTES = [
     ("POST", "/auth/o2/token", "lwa_token", None),
+    ("GET", "/apps/authorize/consent", "consent", None),
     ("GET", "/orders/2026-01-01/orders", "searchOrders", "orders_2026-01-01"),
     ("GET", "/orders/2026-01-01/orders/{id}", "getOrder", "orders_2026-01-01"),
     ("POST", "/orders/v0/orders/{id}/shipmentConfirmation", "confirmShipment", "ordersV0"),
@@ -873,6 +952,11 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if fault:
                 return self._fault(fault, record)
+            if operation == "consent":
+                status, answer = emulator.consent(parse_qs(split.query))
+                if status == 302:
+                    return self._send_raw(302, b"", "text/plain", record, {"location": answer})
+                return self._send_raw(status, answer.encode(), "text/plain", record)
             if operation == "lwa_token":
                 form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
                 status, body = emulator.lwa_token(form)

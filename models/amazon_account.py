@@ -1,7 +1,12 @@
+import hmac as py_hmac
 import logging
+import secrets
+import time
+from urllib.parse import urlencode
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.misc import hmac as hmac_sign
 
 from .. import const
 from ..spapi import (
@@ -37,7 +42,6 @@ class AmazonAccount(models.Model):
     )
     seller_id = fields.Char(
         string="Seller ID",
-        required=True,
         tracking=True,
         help="Your Selling Partner (merchant) ID: Seller Central › Settings › Account Info › Merchant Token.",
     )
@@ -52,6 +56,12 @@ class AmazonAccount(models.Model):
         groups="base.group_system",
         copy=False,
         help="The refresh token Amazon gave when the seller authorized the application.",
+    )
+    oauth_nonce = fields.Char(groups="base.group_system", copy=False, readonly=True)
+    connected = fields.Boolean(
+        compute="_compute_connected",
+        compute_sudo=True,
+        help="Amazon gave this account a refresh token (Connect with Amazon, or typed in).",
     )
     base_marketplace_id = fields.Many2one(
         "amazon.marketplace",
@@ -219,7 +229,7 @@ class AmazonAccount(models.Model):
     def _check_one_account_per_marketplace(self):
         """Two accounts of one seller synchronizing the same marketplace would import its
         orders twice."""
-        for account in self.filtered("active"):
+        for account in self.filtered(lambda a: a.active and a.seller_id):  # not connected yet: no seller
             others = self.search(
                 [
                     ("id", "!=", account.id),
@@ -241,6 +251,11 @@ class AmazonAccount(models.Model):
                 )
 
     # ------------------------------------------------------------------ compute
+
+    @api.depends("refresh_token")
+    def _compute_connected(self):
+        for account in self:
+            account.connected = bool(account.refresh_token)
 
     def _compute_offer_count(self):
         counts = dict(
@@ -348,6 +363,159 @@ class AmazonAccount(models.Model):
             ),
             "success",
         )
+
+    # ------------------------------------------------------------------ Connect with Amazon
+
+    def action_connect(self):
+        """Send the sales admin to Seller Central's consent page for the integrator's
+        application (website authorization workflow); Amazon comes back to
+        :data:`const.OAUTH_CALLBACK_PATH` (see :meth:`_amazon_oauth_complete`).
+
+        :returns: the URL action to the consent page
+        :raises UserError: no application is registered in Settings
+        """
+        self.ensure_one()
+        self._amazon_check_group("sales_team.group_sale_manager")
+        params = self.env["ir.config_parameter"].sudo()
+        application_id = params.get_param(const.PARAM_APPLICATION_ID)
+        if not (application_id and params.get_param(const.PARAM_LWA_CLIENT_ID)):
+            raise UserError(
+                self.env._(
+                    "Connect with Amazon needs the SP-API application registered by your integrator: an "
+                    "administrator enters its application ID and LWA credentials in Settings › Sales › Amazon Sync. "
+                    "Or type the credentials of your own private application in the account."
+                )
+            )
+        nonce = secrets.token_urlsafe(16)
+        self.sudo().oauth_nonce = nonce
+        state = self._amazon_sign_state(nonce, int(time.time()) + const.OAUTH_STATE_TTL)
+        base = (self.sudo().sp_api_endpoint or self.base_marketplace_id.seller_central_url or "").rstrip("/")
+        query = urlencode(
+            {"application_id": application_id, "state": state, "redirect_uri": self._amazon_redirect_uri()}
+        )
+        return {"type": "ir.actions.act_url", "url": f"{base}{const.CONSENT_PATH}?{query}", "target": "self"}
+
+    def action_disconnect(self):
+        """Forget the refresh token: nothing is synchronized until connected again."""
+        self._amazon_check_group("sales_team.group_sale_manager")
+        self.sudo().write({"refresh_token": False, "oauth_nonce": False})
+        for account in self:
+            account.message_post(body=self.env._("Disconnected from Amazon: the refresh token was forgotten."))
+        return True
+
+    def _amazon_redirect_uri(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "").rstrip("/")
+        return f"{base}{const.OAUTH_CALLBACK_PATH}"
+
+    def _amazon_state_message(self, account_id, user_id, expires, nonce):
+        return f"{self.env.cr.dbname}|{account_id}|{user_id}|{expires}|{nonce}"
+
+    def _amazon_sign_state(self, nonce, expires):
+        """``state``: account, user, expiry and a single-use nonce, signed with the
+        database's secret (bound to this database)."""
+        self.ensure_one()
+        payload = f"{self.id}.{self.env.uid}.{expires}.{nonce}"
+        message = self._amazon_state_message(self.id, self.env.uid, expires, nonce)
+        signature = hmac_sign(self.env(su=True), "amazon_sp_connector.oauth", message)
+        return f"{payload}.{signature}"
+
+    @api.model
+    def _amazon_oauth_account(self, state):
+        """The account a ``state`` was issued for, when it is ours, intact, this user's, in
+        time and not used yet (the nonce is then spent).
+
+        :raises UserError: anything else, saying why; nothing is changed
+        """
+        refused = self.env._("This Amazon authorization link is not valid")
+        parts = (state or "").split(".")
+        if len(parts) != 5 or not all(parts[:3]) or not parts[0].isdigit() or not parts[1].isdigit():
+            raise UserError(refused + self.env._(": it was not issued by this database."))
+        account_id, user_id, expires, nonce, signature = parts
+        message = self._amazon_state_message(int(account_id), int(user_id), expires, nonce)
+        expected = hmac_sign(self.env(su=True), "amazon_sp_connector.oauth", message)
+        if not py_hmac.compare_digest(expected, signature):
+            raise UserError(refused + self.env._(": it was not issued by this database."))
+        if int(user_id) != self.env.uid:
+            raise UserError(refused + self.env._(": it was started by another user. Click Connect with Amazon again."))
+        if not expires.isdigit() or int(expires) < time.time():
+            raise UserError(refused + self.env._(": it expired. Click Connect with Amazon again."))
+        account = self.browse(int(account_id)).exists()
+        if not account or not nonce or account.sudo().oauth_nonce != nonce:
+            raise UserError(refused + self.env._(": it was used already. Click Connect with Amazon again."))
+        return account
+
+    @api.model
+    def _amazon_oauth_complete(self, params):
+        """Amazon's redirect after the seller's consent: check ``state``, exchange the
+        authorization code for the refresh token, fill the seller id and read the
+        marketplaces.
+
+        :param params: the callback's query (``state``, ``selling_partner_id``,
+            ``spapi_oauth_code``, or ``error``)
+        :returns: the connected account
+        :raises UserError: the link is refused or Amazon refused; nothing is changed
+        """
+        account = self._amazon_oauth_account(params.get("state"))
+        account._amazon_check_group("sales_team.group_sale_manager")
+        account.sudo().oauth_nonce = False  # single use, whatever happens next
+        with self.env.cr.savepoint():  # a refusal below changes nothing else
+            account._amazon_oauth_finish(params)
+        return account
+
+    def _amazon_oauth_finish(self, params):
+        account = self
+        if params.get("error"):
+            raise UserError(
+                self.env._(
+                    "Amazon did not authorize the connection (%(error)s). Nothing was changed.",
+                    error=params.get("error_description") or params["error"],
+                )
+            )
+        seller = (params.get("selling_partner_id") or "").strip()
+        code = (params.get("spapi_oauth_code") or "").strip()
+        if not seller or not code:
+            raise UserError(
+                self.env._("Amazon's answer lacks the seller or the authorization code. Nothing was changed.")
+            )
+        if account.seller_id and account.seller_id != seller:
+            raise UserError(
+                self.env._(
+                    "Amazon authorized seller %(seller)s, but account %(account)s belongs to seller %(own)s. "
+                    "Sign in to Seller Central as that seller, or create another account.",
+                    seller=seller,
+                    account=account.name,
+                    own=account.seller_id,
+                )
+            )
+        params_model = self.env["ir.config_parameter"].sudo()
+        client_id = params_model.get_param(const.PARAM_LWA_CLIENT_ID)
+        client_secret = params_model.get_param(const.PARAM_LWA_CLIENT_SECRET)
+        credentials = Credentials(
+            seller_id=seller,
+            lwa_client_id=client_id or "",
+            lwa_client_secret=client_secret or "",
+            refresh_token=code,
+            region=account.region or "",
+            sp_api_endpoint=account.sudo().sp_api_endpoint or "",
+            lwa_endpoint=account.sudo().lwa_endpoint or "",
+        )
+        try:
+            with SpApiSession(credentials, **self._INTERACTIVE) as session:
+                refresh_token = session.exchange_authorization_code(account._amazon_redirect_uri())
+        except AmazonError as exc:
+            raise UserError(
+                self.env._("Amazon refused the authorization: %(error)s. Nothing was changed.", error=exc)
+            ) from None
+        account.sudo().write(
+            {
+                "seller_id": seller,
+                "lwa_client_id": client_id,
+                "lwa_client_secret": client_secret,
+                "refresh_token": refresh_token,
+            }
+        )
+        account.message_post(body=self.env._("Connected with Amazon as seller %(seller)s.", seller=seller))
+        account.action_update_marketplaces()
 
     def action_update_marketplaces(self):
         """Read the marketplaces the seller participates in (Sellers API).

@@ -1,10 +1,22 @@
 from odoo import fields, models
 
+from .. import const
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     amazon_account_count = fields.Integer(compute="_compute_amazon_account_count")
+    # the integrator's SP-API application, for Connect with Amazon (administrators only)
+    amazon_application_id = fields.Char(
+        string="SP-API Application ID", config_parameter=const.PARAM_APPLICATION_ID, groups="base.group_system"
+    )
+    amazon_lwa_client_id = fields.Char(
+        string="LWA Client ID", config_parameter=const.PARAM_LWA_CLIENT_ID, groups="base.group_system"
+    )
+    amazon_lwa_client_secret = fields.Char(
+        string="LWA Client Secret", config_parameter=const.PARAM_LWA_CLIENT_SECRET, groups="base.group_system"
+    )
 
     def _compute_amazon_account_count(self):
         count = self.env["amazon.account"].search_count([("company_id", "=", self.env.company.id)])

@@ -7,7 +7,7 @@ class SaleReport(models.Model):
     _inherit = "sale.report"
 
     amazon_account_id = fields.Many2one("amazon.account", readonly=True)
-    amazon_marketplace_id = fields.Many2one("amazon.marketplace", string="Amazon Marketplace", readonly=True)
+    amazon_marketplace_id = fields.Many2one("amazon.marketplace", readonly=True)
     amazon_channel = fields.Selection(
         [("fba", "Fulfilled by Amazon"), ("fbm", "Fulfilled by Merchant")],
         string="Amazon Fulfillment",

@@ -469,6 +469,36 @@ class SpApiSession:
         _logger.info("SP-API: new access token for seller %s", cred.seller_id)
         return token
 
+    def exchange_authorization_code(self, redirect_uri):
+        """Website authorization workflow: exchange the LWA authorization code Amazon gave
+        (carried as this session's ``refresh_token``) for the seller's refresh token
+        (``grant_type=authorization_code``; a code is valid five minutes, once).
+
+        :returns: the refresh token
+        :raises AmazonAuthorizationError: Amazon refused the code or the client
+        """
+        cred = self.credentials
+
+        def send():
+            return self._transport.request(
+                "POST",
+                cred.token_url,
+                data={
+                    "grant_type": "authorization_code",
+                    "code": cred.refresh_token,
+                    "redirect_uri": redirect_uri,
+                    "client_id": cred.lwa_client_id,
+                    "client_secret": cred.lwa_client_secret,
+                },
+                headers={"content-type": "application/x-www-form-urlencoded;charset=UTF-8"},
+            )
+
+        payload = self._call("lwa_token", send).json()
+        refresh_token = payload.get("refresh_token") if isinstance(payload, dict) else None
+        if not refresh_token:
+            raise AmazonServerError("Login with Amazon answered without a refresh token", operation="lwa_token")
+        return refresh_token
+
     # ------------------------------------------------------------------ helpers
 
     @staticmethod

@@ -1,5 +1,6 @@
 from . import test_account
 from . import test_cancellations
+from . import test_connect
 from . import test_emulator
 from . import test_order_import
 from . import test_payouts

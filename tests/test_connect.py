@@ -1,0 +1,158 @@
+"""Connect with Amazon: the website authorization workflow, over HTTP, through the
+emulator's consent page and Login with Amazon, back to Odoo's callback."""
+
+import time
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .. import const
+from ..emulator.scenarios import make_item, make_order
+from .common import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, SELLER_ID, EmulatorMixin
+
+APPLICATION_ID = "amzn1.sp.solution.test-application"
+APP_CLIENT_ID = "amzn1.application-oa2-client.integrator"
+APP_CLIENT_SECRET = "integrator-secret-0123456789"
+
+
+@tagged("post_install", "-at_install")
+class TestConnectWithAmazon(EmulatorMixin, HttpCase):
+    def setUp(self):
+        super().setUp()
+        self.emulator.add_seller(
+            SELLER_ID,
+            CLIENT_ID,
+            CLIENT_SECRET,
+            REFRESH_TOKEN,
+            [
+                ("ATVPDKIKX0DER", "Amazon.com", "US", "USD", "www.amazon.com"),
+                ("A2EUQ1WTGCTBG2", "Amazon.ca", "CA", "CAD", "www.amazon.ca"),
+            ],
+        )
+        self.emulator.add_application(APPLICATION_ID, APP_CLIENT_ID, APP_CLIENT_SECRET, SELLER_ID)
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param(const.PARAM_APPLICATION_ID, APPLICATION_ID)
+        params.set_param(const.PARAM_LWA_CLIENT_ID, APP_CLIENT_ID)
+        params.set_param(const.PARAM_LWA_CLIENT_SECRET, APP_CLIENT_SECRET)
+        params.set_param("web.base.url", self.base_url())
+        self.account = self.env["amazon.account"].create(
+            {
+                "name": "Amazon US",
+                "base_marketplace_id": self.env.ref("amazon_sp_connector.marketplace_atvpdkikx0der").id,
+                "sp_api_endpoint": self.emulator.url,
+                "lwa_endpoint": self.emulator.lwa_url,
+                "last_orders_sync": fields.Datetime.now() - timedelta(days=1),
+            }
+        )
+        self.authenticate("admin", "admin")
+
+    def consent(self, account=None):
+        """Connect with Amazon, then the seller's consent: the URL Amazon sends the browser back to."""
+        admin = self.env.ref("base.user_admin")  # the browser's user (the test's is the superuser)
+        action = (account or self.account).with_user(admin).action_connect()
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        split = urlsplit(action["url"])
+        self.assertEqual(split.path, "/apps/authorize/consent")
+        query = parse_qs(split.query)
+        self.assertEqual(query["application_id"], [APPLICATION_ID])
+        self.assertEqual(query["redirect_uri"], [self.base_url() + const.OAUTH_CALLBACK_PATH])
+        answer = requests.get(action["url"], allow_redirects=False, timeout=10)
+        self.assertEqual(answer.status_code, 302)
+        return answer.headers["location"]
+
+    def callback(self, location):
+        split = urlsplit(location)
+        return self.url_open(f"{split.path}?{split.query}", allow_redirects=False)
+
+    def test_connect_fills_the_seller_the_token_and_the_marketplaces_and_orders_sync(self):
+        self.assertFalse(self.account.connected)
+        answer = self.callback(self.consent())
+        self.assertEqual(answer.status_code, 303, answer.text[:300])
+        self.assertIn(f"/{self.account.id}", answer.headers["location"], "back on the account")
+        account = self.account.sudo()
+        self.assertTrue(account.connected)
+        self.assertEqual(account.seller_id, SELLER_ID)
+        self.assertEqual(account.lwa_client_id, APP_CLIENT_ID)
+        self.assertTrue(account.refresh_token.startswith("Atzr|"))
+        self.assertFalse(account.oauth_nonce, "the state is spent")
+        self.assertEqual(set(account.available_marketplace_ids.mapped("api_ref")), {"ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"})
+        amazon_order = make_order(items=[make_item("MUG-BLUE")])
+        self.emulator.put_order(SELLER_ID, amazon_order)
+        self.env["amazon.order.sync"]._run_now(account)
+        self.assertTrue(self.env["sale.order"].search([("amazon_order_ref", "=", amazon_order["orderId"])]))
+
+        account.action_disconnect()
+        self.assertFalse(account.connected)
+        self.assertFalse(account.refresh_token)
+
+    def test_a_state_used_twice_or_tampered_with_is_refused_and_changes_nothing(self):
+        location = self.consent()
+        self.assertEqual(self.callback(location).status_code, 303)
+        token = self.account.sudo().refresh_token
+        replay = self.callback(location)
+        self.assertEqual(replay.status_code, 400)
+        self.assertIn("used already", replay.text)
+        self.assertEqual(self.account.sudo().refresh_token, token)
+
+        self.account.action_disconnect()
+        location = self.consent()
+        query = parse_qs(urlsplit(location).query)
+        state = query["state"][0]
+        forged = state.replace(f"{self.account.id}.", f"{self.account.id + 1000}.", 1)
+        answer = self.url_open(
+            f"{const.OAUTH_CALLBACK_PATH}?state={forged}&selling_partner_id={SELLER_ID}"
+            f"&spapi_oauth_code={query['spapi_oauth_code'][0]}",
+            allow_redirects=False,
+        )
+        self.assertEqual(answer.status_code, 400)
+        self.assertIn("not issued by this database", answer.text)
+        self.assertFalse(self.account.sudo().refresh_token)
+
+    def test_a_state_of_another_user_or_too_old_is_refused(self):
+        location = self.consent()
+        manager = new_test_user(self.env, "amazon_manager", groups="sales_team.group_sale_manager")
+        self.authenticate(manager.login, manager.login)
+        answer = self.callback(location)
+        self.assertEqual(answer.status_code, 400)
+        self.assertIn("another user", answer.text)
+        self.assertFalse(self.account.sudo().refresh_token)
+
+        nonce = "n" * 20
+        self.account.sudo().oauth_nonce = nonce
+        old = self.account.with_user(manager)._amazon_sign_state(nonce, int(time.time()) - 1)
+        with self.assertRaises(UserError) as caught:
+            self.env["amazon.account"].with_user(manager)._amazon_oauth_complete(
+                {"state": old, "selling_partner_id": SELLER_ID}
+            )
+        self.assertIn("expired", str(caught.exception))
+
+    def test_the_seller_refusing_or_amazon_refusing_the_code_changes_nothing(self):
+        self.emulator.add_application(APPLICATION_ID, APP_CLIENT_ID, APP_CLIENT_SECRET, SELLER_ID, deny=True)
+        answer = self.callback(self.consent())
+        self.assertEqual(answer.status_code, 400)
+        self.assertIn("did not authorize", answer.text)
+        self.assertFalse(self.account.sudo().refresh_token or self.account.seller_id)
+
+        self.emulator.add_application(APPLICATION_ID, APP_CLIENT_ID, APP_CLIENT_SECRET, SELLER_ID)
+        location = self.consent()
+        bad = location.replace("spapi_oauth_code=", "spapi_oauth_code=X")
+        answer = self.callback(bad)
+        self.assertEqual(answer.status_code, 400)
+        self.assertIn("Amazon refused the authorization", answer.text)
+        self.assertFalse(self.account.sudo().refresh_token or self.account.seller_id)
+
+    def test_two_accounts_waiting_for_their_sellers_can_share_a_marketplace(self):
+        second = self.account.copy({"name": "Another seller's US"})
+        second.marketplace_ids = self.account.marketplace_ids
+        self.assertEqual(second.marketplace_ids, self.account.marketplace_ids)
+
+    def test_without_the_integrators_application_connect_says_what_to_do(self):
+        self.env["ir.config_parameter"].sudo().set_param(const.PARAM_APPLICATION_ID, False)
+        with self.assertRaises(UserError) as caught:
+            self.account.action_connect()
+        self.assertIn("Settings", str(caught.exception))
