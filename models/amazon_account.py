@@ -180,6 +180,10 @@ class AmazonAccount(models.Model):
         help="Leave empty for https://api.amazon.com/auth/o2/token.",
     )
     offer_count = fields.Integer(compute="_compute_offer_count")
+    order_count = fields.Integer(compute="_compute_order_counts")
+    waiting_delivery_count = fields.Integer(
+        compute="_compute_order_counts", help="Validated deliveries not confirmed to Amazon yet, or refused by it."
+    )
     sync_window_before = fields.Datetime(
         string="Window in Progress",
         copy=False,
@@ -256,6 +260,23 @@ class AmazonAccount(models.Model):
     def _compute_connected(self):
         for account in self:
             account.connected = bool(account.refresh_token)
+
+    def _compute_order_counts(self):
+        orders = dict(
+            self.env["sale.order"]._read_group(
+                [("amazon_account_id", "in", self.ids)], ["amazon_account_id"], ["__count"]
+            )
+        )
+        waiting = dict(
+            self.env["stock.picking"]._read_group(
+                [("sale_id.amazon_account_id", "in", self.ids), ("amazon_sync_state", "in", ("pending", "error"))],
+                ["sale_id.amazon_account_id"],
+                ["__count"],
+            )
+        )
+        for account in self:
+            account.order_count = orders.get(account, 0)
+            account.waiting_delivery_count = waiting.get(account, 0)
 
     def _compute_offer_count(self):
         counts = dict(
@@ -649,6 +670,52 @@ class AmazonAccount(models.Model):
         status = self.status_ids.filtered(lambda s: s.flow == flow._flow)
         kind = "danger" if run.error else "warning" if run.problems or run.stats.get("failed") else "success"
         return self._notify(title, status.last_error or status.summary, kind)
+
+    def action_view_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
+        action["domain"] = [("amazon_account_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_view_failures(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Failed Amazon Orders"),
+            "res_model": "amazon.order.failure",
+            "view_mode": "list",
+            "domain": [("account_id", "=", self.id)],
+            "context": {"create": False},
+        }
+
+    def action_view_waiting_deliveries(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
+        action["domain"] = [
+            ("sale_id.amazon_account_id", "=", self.id),
+            ("amazon_sync_state", "in", ("pending", "error")),
+        ]
+        action["context"] = {"create": False}
+        return action
+
+    @api.onchange("last_orders_sync")
+    def _onchange_last_orders_sync(self):
+        """Say what moving the cursor does before it is saved."""
+        previous = self._origin.last_orders_sync
+        if previous and self.last_orders_sync and self.last_orders_sync < previous:
+            return {
+                "warning": {
+                    "title": self.env._("Resynchronize orders"),
+                    "message": self.env._(
+                        "The next sync imports again every order Amazon changed since %(date)s: new ones are "
+                        "created, known ones get Amazon's latest status (cancellations, shipments); none is "
+                        "duplicated. With a date far back, it takes several runs (each goes on by itself).",
+                        date=fields.Datetime.to_string(self.last_orders_sync),
+                    ),
+                }
+            }
+        return None
 
     def action_view_offers(self):
         self.ensure_one()

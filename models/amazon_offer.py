@@ -1,4 +1,5 @@
 import math
+from urllib.parse import urlencode
 
 from markupsafe import Markup
 
@@ -91,6 +92,17 @@ class AmazonOffer(models.Model):
             else:
                 offer.stock_sync_state = False
 
+    def action_view_in_seller_central(self):
+        """The SKU in Seller Central's inventory, on its marketplace's host."""
+        self.ensure_one()
+        base = (self.marketplace_id or self.account_id.base_marketplace_id).seller_central_url or ""
+        query = urlencode({"searchField": "all", "searchTerm": self.sku})
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"{base.rstrip('/')}/myinventory/inventory?{query}",
+            "target": "new",
+        }
+
     def _amazon_pushes_stock(self):
         """Whether this offer's quantity is sent to Amazon: a merchant-fulfilled offer with
         Sync Stock, of a physical product other than the import's "Amazon Sale" fallback."""
@@ -134,13 +146,12 @@ class AmazonOffer(models.Model):
         product = self.product_id
         for line in lines:
             moves = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
-            if line.move_ids - moves - moves.filtered(lambda m: m.state == "cancel"):
+            if line.move_ids.filtered(lambda m: m.state == "done"):
                 continue  # something moved already: leave it to the user
-            moves._do_unreserve()
-            moves.write({"product_id": product.id, "product_uom": product.uom_id.id})
             # Amazon's amounts stay as imported (written with the product, so not recomputed).
             # Odoo refuses users a product change on a line with moves (the moves would not
-            # follow): here they did, so sale's own check is passed over.
+            # follow): here they do, so sale's own check is passed over. The line first: a
+            # move whose product differs from its line's is detached from it.
             keep = {
                 "name": line.name,
                 "price_unit": line.price_unit,
@@ -150,6 +161,8 @@ class AmazonOffer(models.Model):
                 "product_uom_id": product.uom_id.id,
             }
             models.Model.write(line, dict(keep, product_id=product.id))
+            moves._do_unreserve()
+            moves.write({"product_id": product.id, "product_uom": product.uom_id.id})
             moves.picking_id.filtered(lambda p: p.state in ("confirmed", "waiting", "assigned")).action_assign()
             line.order_id.message_post(
                 body=self.env._(

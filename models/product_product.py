@@ -1,6 +1,6 @@
 import logging
 
-from odoo import api, models
+from odoo import api, fields, models
 
 _logger = logging.getLogger(__name__)
 
@@ -22,6 +22,47 @@ FALLBACK_PRODUCTS = {
 
 class ProductProduct(models.Model):
     _inherit = "product.product"
+
+    amazon_offer_ids = fields.One2many("amazon.offer", "product_id", string="Amazon Offers")
+    amazon_offer_count = fields.Integer(compute="_compute_amazon_offer_count")
+
+    def _compute_amazon_offer_count(self):
+        counts = dict(
+            self.env["amazon.offer"]._read_group([("product_id", "in", self.ids)], ["product_id"], ["__count"])
+        )
+        for product in self:
+            product.amazon_offer_count = counts.get(product, 0)
+
+    def action_view_amazon_offers(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id("amazon_sp_connector.action_amazon_offer")
+        action["domain"] = [("product_id", "in", self.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        products = super().create(vals_list)
+        products.filtered("default_code")._amazon_map_offers()
+        return products
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("default_code"):
+            self._amazon_map_offers()
+        return result
+
+    def _amazon_map_offers(self):
+        """A product whose internal reference is a SKU that sells as "Amazon Sale" takes
+        over that SKU's offers (and so their open order lines and deliveries)."""
+        fallback = self.env.ref(f"{MODULE}.product_amazon_sale", raise_if_not_found=False)
+        if not fallback:
+            return
+        Offer = self.env["amazon.offer"].sudo()
+        for product in self.filtered(lambda p: p.default_code and p != fallback):
+            offers = Offer.search([("sku", "=", product.default_code), ("product_id", "=", fallback.id)])
+            offers = offers.filtered(lambda o, company=product.company_id: not company or o.company_id == company)
+            if offers:
+                offers.product_id = product
 
     @api.model
     def _amazon_restore_fallbacks(self):
@@ -55,3 +96,18 @@ class ProductProduct(models.Model):
             _logger.info("Amazon connector: product %s restored", xmlid)
             restored |= product
         return restored
+
+
+class ProductTemplate(models.Model):
+    _inherit = "product.template"
+
+    amazon_offer_count = fields.Integer(compute="_compute_amazon_offer_count")
+
+    def _compute_amazon_offer_count(self):
+        for template in self:
+            template.amazon_offer_count = sum(
+                template.with_context(active_test=False).product_variant_ids.mapped("amazon_offer_count")
+            )
+
+    def action_view_amazon_offers(self):
+        return self.with_context(active_test=False).product_variant_ids.action_view_amazon_offers()

@@ -2,6 +2,7 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import quote as url_quote
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -161,6 +162,16 @@ class SaleOrder(models.Model):
             "view_mode": "form",
             "target": "new",
             "context": {"default_order_ids": [fields.Command.set(self.ids)]},
+        }
+
+    def action_view_in_seller_central(self):
+        """The order's page in Seller Central, on its marketplace's host."""
+        self.ensure_one()
+        base = (self.amazon_marketplace_id or self.amazon_account_id.base_marketplace_id).seller_central_url or ""
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"{base.rstrip('/')}/orders-v3/order/{url_quote(self.amazon_order_ref or '')}",
+            "target": "new",
         }
 
     def action_retry_amazon_cancellation(self):

@@ -1,10 +1,13 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
     amazon_item_ref = fields.Char(string="Amazon Item", readonly=True, copy=False, help="Amazon's order item id.")
+    amazon_offer_id = fields.Many2one(
+        "amazon.offer", compute="_compute_amazon_offer_id", string="Amazon Offer", help="The offer Amazon sold."
+    )
     amazon_sku = fields.Char(
         string="Amazon SKU", readonly=True, copy=False, index="btree_not_null", help="The seller SKU Amazon sold."
     )
@@ -12,3 +15,16 @@ class SaleOrderLine(models.Model):
     _amazon_item_ref_unique = models.Constraint(
         "unique(order_id, amazon_item_ref)", "An Amazon order item can only appear once in an order."
     )
+
+    @api.depends("amazon_sku", "order_id.amazon_account_id")
+    def _compute_amazon_offer_id(self):
+        lines = self.filtered(lambda line: line.amazon_sku and line.order_id.amazon_account_id)
+        offers = self.env["amazon.offer"].search(
+            [
+                ("sku", "in", list(set(lines.mapped("amazon_sku")))),
+                ("account_id", "in", lines.order_id.amazon_account_id.ids),
+            ]
+        )
+        by_key = {(offer.account_id.id, offer.sku): offer for offer in offers}
+        for line in self:
+            line.amazon_offer_id = by_key.get((line.order_id.amazon_account_id.id, line.amazon_sku), False)

@@ -534,9 +534,49 @@ class TestOrderMoney(ImportCase):
         self.assertEqual(move.product_id, red, "the open delivery now picks the mapped product")
         line = order.order_line.filtered(lambda x: x.amazon_sku == "RED-XL")
         self.assertEqual(line.product_id, red)
+        self.assertEqual(move.sale_line_id, line, "the move stays the line's")
         self.assertEqual(order.amount_total, total, "Amazon's amounts stay")
         self.assertNotIn("Amazon SKU", move.description_picking or "")
         self.assertIn("now sells as", order.message_ids[0].body)
+
+    def test_a_product_given_the_sku_as_internal_reference_takes_over_its_offer(self):
+        amazon_order = self.put(make_order(items=[make_item("LAMP-01", 1, "25.00", title="Desk lamp")]))
+        self.sync()
+        order = self.sale_order(amazon_order)
+        line = order.order_line.filtered("amazon_sku")
+        offer = line.amazon_offer_id
+        self.assertEqual((offer.sku, offer.product_id), ("LAMP-01", self.default_product), "the line links its offer")
+        lamp = self.env["product.product"].create({"name": "Desk lamp", "type": "consu"})
+        lamp.default_code = "LAMP-01"
+        self.assertEqual(offer.product_id, lamp)
+        self.assertEqual(line.product_id, lamp, "its open order line follows")
+        self.assertEqual(order.picking_ids.move_ids.product_id, lamp)
+        self.assertEqual(lamp.product_tmpl_id.amazon_offer_count, 1)
+        self.assertEqual(lamp.product_tmpl_id.action_view_amazon_offers()["domain"], [("product_id", "in", lamp.ids)])
+
+    def test_the_account_and_the_order_lead_to_their_records_and_to_seller_central(self):
+        amazon_order = self.put(make_order(items=[make_item("MUG-BLUE")]))
+        self.sync()
+        order = self.sale_order(amazon_order)
+        self.assertEqual(self.account.order_count, 1)
+        self.assertEqual(self.env["sale.order"].search(self.account.action_view_orders()["domain"]), order)
+        order.picking_ids.amazon_sync_state = "error"
+        self.account.invalidate_recordset(["waiting_delivery_count"])
+        self.assertEqual(self.account.waiting_delivery_count, 1)
+        waiting = self.env["stock.picking"].search(self.account.action_view_waiting_deliveries()["domain"])
+        self.assertEqual(waiting, order.picking_ids)
+        self.assertEqual(
+            order.action_view_in_seller_central()["url"],
+            f"https://sellercentral.amazon.com/orders-v3/order/{amazon_order['orderId']}",
+        )
+        offer = order.order_line.amazon_offer_id
+        self.assertIn("searchTerm=MUG-BLUE", offer.action_view_in_seller_central()["url"])
+        earlier = self.account.last_orders_sync - timedelta(days=30)
+        draft = self.env["amazon.account"].new({"last_orders_sync": earlier}, origin=self.account)
+        warning = draft._onchange_last_orders_sync()
+        self.assertIn("imports again every order Amazon changed since", warning["warning"]["message"])
+        later = self.env["amazon.account"].new({"last_orders_sync": fields.Datetime.now()}, origin=self.account)
+        self.assertIsNone(later._onchange_last_orders_sync(), "moving it forward needs no warning")
 
     def test_the_products_the_import_relies_on_are_restored_when_deleted_or_archived(self):
         self.default_product.product_tmpl_id.action_archive()
