@@ -5,9 +5,7 @@ class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
     amazon_item_ref = fields.Char(string="Amazon Item", readonly=True, copy=False, help="Amazon's order item id.")
-    amazon_offer_id = fields.Many2one(
-        "amazon.offer", compute="_compute_amazon_offer_id", string="Amazon Offer", help="The offer Amazon sold."
-    )
+    amazon_offer_id = fields.Many2one("amazon.offer", compute="_compute_amazon_offer_id", help="The offer Amazon sold.")
     amazon_sku = fields.Char(
         string="Amazon SKU", readonly=True, copy=False, index="btree_not_null", help="The seller SKU Amazon sold."
     )
