@@ -1,10 +1,12 @@
 {
     "name": "Amazon SP-API Connector",
     "summary": "Import Amazon Seller Central orders through the Selling Partner API",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/Sales",
     "author": "amazon_sp_connector contributors",
     "license": "LGPL-3",
+    "application": True,
+    "images": ["static/description/icon.png"],
     "depends": ["mail", "sale_management", "sale_stock", "stock_delivery"],
     "external_dependencies": {"python": ["python-amazon-sp-api"]},
     "data": [
