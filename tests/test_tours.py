@@ -45,3 +45,25 @@ class TestAccountantTour(EmulatorMixin, HttpCase):
         payout.invalidate_recordset()
         self.assertEqual(payout.state, "registered")
         self.assertEqual(invoice.payment_state, "paid")
+
+
+@tagged("post_install", "-at_install")
+class TestSalesManagerTour(EmulatorMixin, HttpCase):
+    def test_sales_manager_reads_amazon_revenue_per_marketplace(self):
+        account = self.env["amazon.account"].create(
+            {
+                "name": "Amazon US",
+                "seller_id": SELLER_ID,
+                "lwa_client_id": CLIENT_ID,
+                "lwa_client_secret": CLIENT_SECRET,
+                "refresh_token": REFRESH_TOKEN,
+                "base_marketplace_id": self.env.ref("amazon_sp_connector.marketplace_atvpdkikx0der").id,
+                "sp_api_endpoint": self.emulator.url,
+                "lwa_endpoint": self.emulator.lwa_url,
+                "last_orders_sync": fields.Datetime.now() - timedelta(days=1),
+            }
+        )
+        self.emulator.put_order(SELLER_ID, make_order(items=[make_item("MUG-BLUE", 2, "10.00", tax="1.60")]))
+        self.env["amazon.order.sync"]._run_now(account)
+        self.assertEqual(account.order_count, 1)
+        self.start_tour("/odoo", "amazon_sales_report", login="admin")
