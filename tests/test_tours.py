@@ -67,3 +67,42 @@ class TestSalesManagerTour(EmulatorMixin, HttpCase):
         self.env["amazon.order.sync"]._run_now(account)
         self.assertEqual(account.order_count, 1)
         self.start_tour("/odoo", "amazon_sales_report", login="admin")
+
+
+@tagged("post_install", "-at_install")
+class TestWarehouseTour(EmulatorMixin, HttpCase):
+    def test_warehouse_validates_an_fbm_delivery_in_the_browser(self):
+        account = self.env["amazon.account"].create(
+            {
+                "name": "Amazon US",
+                "seller_id": SELLER_ID,
+                "lwa_client_id": CLIENT_ID,
+                "lwa_client_secret": CLIENT_SECRET,
+                "refresh_token": REFRESH_TOKEN,
+                "base_marketplace_id": self.env.ref("amazon_sp_connector.marketplace_atvpdkikx0der").id,
+                "sp_api_endpoint": self.emulator.url,
+                "lwa_endpoint": self.emulator.lwa_url,
+                "last_orders_sync": fields.Datetime.now() - timedelta(days=1),
+            }
+        )
+        if "has_received_warning_stock_sms" in self.env.company._fields:
+            self.env.company.has_received_warning_stock_sms = True  # no SMS question on the first validation
+        self.env["delivery.carrier"].create(
+            {"name": "UPS", "product_id": self.env.ref("amazon_sp_connector.product_amazon_shipping").id}
+        )
+        mug = self.env["product.product"].create({"name": "Mug", "default_code": "MUG", "type": "consu"})
+        amazon_order = make_order(items=[make_item("MUG", 1, "10.00")])
+        self.emulator.put_order(SELLER_ID, amazon_order)
+        self.env["amazon.order.sync"]._run_now(account)
+        picking = self.env["sale.order"].search([("amazon_order_ref", "=", amazon_order["orderId"])]).picking_ids
+        self.assertEqual(picking.move_ids.product_id, mug)
+        picking.action_assign()
+        url = f"/odoo/action-stock.action_picking_tree_all/{picking.id}"
+
+        self.start_tour(url, "amazon_warehouse_validate", login="admin")
+        self.assertEqual((picking.state, picking.amazon_sync_state), ("done", "pending"))
+        self.env["amazon.shipment.sync"]._run_now(account)
+        self.assertEqual(picking.amazon_sync_state, "done")
+        [confirmation] = self.emulator.confirmations
+        self.assertEqual(confirmation["body"]["packageDetail"]["trackingNumber"], "1Z999AA10123456784")
+        self.start_tour(url, "amazon_warehouse_synchronized", login="admin")
