@@ -5,6 +5,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
+from .. import const
 from ..emulator.scenarios import make_item, make_order
 from .common import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, SELLER_ID, EmulatorMixin
 
@@ -106,3 +107,40 @@ class TestWarehouseTour(EmulatorMixin, HttpCase):
         [confirmation] = self.emulator.confirmations
         self.assertEqual(confirmation["body"]["packageDetail"]["trackingNumber"], "1Z999AA10123456784")
         self.start_tour(url, "amazon_warehouse_synchronized", login="admin")
+
+
+@tagged("post_install", "-at_install")
+class TestSalesAdminTour(EmulatorMixin, HttpCase):
+    def test_sales_admin_connects_an_account_and_imports_its_orders(self):
+        seller = "A1EMULATORSELLER"
+        self.emulator.add_seller(
+            seller,
+            "amzn1.application-oa2-client.self",
+            "self-secret",
+            "Atzr|self",
+            [("ATVPDKIKX0DER", "Amazon.com", "US", "USD", "www.amazon.com")],
+        )
+        self.emulator.add_application(
+            "amzn1.sp.solution.tour", "amzn1.application-oa2-client.app", "app-secret", seller
+        )
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param(const.PARAM_APPLICATION_ID, "amzn1.sp.solution.tour")
+        params.set_param(const.PARAM_LWA_CLIENT_ID, "amzn1.application-oa2-client.app")
+        params.set_param(const.PARAM_LWA_CLIENT_SECRET, "app-secret")
+        params.set_param("web.base.url", self.base_url())
+        # the emulator stands for Amazon: new accounts talk to it (an administrator's default)
+        self.env["ir.default"].set("amazon.account", "sp_api_endpoint", self.emulator.url)
+        self.env["ir.default"].set("amazon.account", "lwa_endpoint", self.emulator.lwa_url)
+        self.env["ir.default"].set(
+            "amazon.account", "last_orders_sync", fields.Datetime.to_string(fields.Datetime.now() - timedelta(days=1))
+        )
+        team = self.env["crm.team"].create({"name": "Amazon US Team"})
+        self.env["product.product"].create({"name": "Blue Mug", "default_code": "MUG-BLUE", "type": "consu"})
+        amazon_order = make_order(items=[make_item("MUG-BLUE", 1, "10.00")])
+        self.emulator.put_order(seller, amazon_order)
+
+        self.start_tour("/odoo/action-amazon_sp_connector.action_amazon_account", "amazon_sales_admin", login="admin")
+        account = self.env["amazon.account"].search([("seller_id", "=", seller)])
+        self.assertTrue(account.connected)
+        order = self.env["sale.order"].search([("amazon_order_ref", "=", amazon_order["orderId"])])
+        self.assertEqual((order.amazon_account_id, order.team_id), (account, team))
