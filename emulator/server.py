@@ -296,10 +296,15 @@ class SpApiEmulator:
             }
         seller = self.seller(seller_id)
         refresh_token = "Atzr|" + secrets.token_urlsafe(24)
-        token = "Atza|" + secrets.token_urlsafe(24)
         with self.lock:
             self.sellers[refresh_token] = seller
             self.token_clients[refresh_token] = application["client_id"]
+        return self._grant_access(seller, refresh_token)
+
+    def _grant_access(self, seller, refresh_token):
+        """A new access token of ``seller``: LWA's answer to a grant."""
+        token = "Atza|" + secrets.token_urlsafe(24)
+        with self.lock:
             self.access_tokens[token] = (seller, time.monotonic() + self.token_lifetime)
             self.issued_tokens.append(token)
         return 200, {
@@ -564,16 +569,7 @@ class SpApiEmulator:
                 "error": "invalid_grant",
                 "error_description": "The request has an invalid grant parameter : refresh_token",
             }
-        token = "Atza|" + secrets.token_urlsafe(24)
-        with self.lock:
-            self.access_tokens[token] = (seller, time.monotonic() + self.token_lifetime)
-            self.issued_tokens.append(token)
-        return 200, {
-            "access_token": token,
-            "refresh_token": refresh_token,
-            "token_type": "bearer",
-            "expires_in": self.token_lifetime,
-        }
+        return self._grant_access(seller, refresh_token)
 
     # ------------------------------------------------------------------ Orders v2026-01-01
 

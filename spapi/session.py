@@ -440,6 +440,23 @@ class SpApiSession:
 
     # ------------------------------------------------------------------ LWA
 
+    def _lwa_grant(self, grant):
+        """POST a grant to Login with Amazon with this session's client credentials.
+
+        :returns: LWA's JSON answer
+        """
+        cred = self.credentials
+
+        def send():
+            return self._transport.request(
+                "POST",
+                cred.token_url,
+                data=dict(grant, client_id=cred.lwa_client_id, client_secret=cred.lwa_client_secret),
+                headers={"content-type": "application/x-www-form-urlencoded;charset=UTF-8"},
+            )
+
+        return self._call("lwa_token", send).json()
+
     def _ensure_token(self):
         """Return a valid access token, refreshing it through LWA when needed."""
         cred = self.credentials
@@ -447,20 +464,7 @@ class SpApiSession:
         if token:
             return token
 
-        def send():
-            return self._transport.request(
-                "POST",
-                cred.token_url,
-                data={
-                    "grant_type": "refresh_token",
-                    "refresh_token": cred.refresh_token,
-                    "client_id": cred.lwa_client_id,
-                    "client_secret": cred.lwa_client_secret,
-                },
-                headers={"content-type": "application/x-www-form-urlencoded;charset=UTF-8"},
-            )
-
-        payload = self._call("lwa_token", send).json()
+        payload = self._lwa_grant({"grant_type": "refresh_token", "refresh_token": cred.refresh_token})
         token = payload.get("access_token") if isinstance(payload, dict) else None
         if not token:
             raise AmazonServerError("Login with Amazon answered without an access token", operation="lwa_token")
@@ -477,23 +481,9 @@ class SpApiSession:
         :returns: the refresh token
         :raises AmazonAuthorizationError: Amazon refused the code or the client
         """
-        cred = self.credentials
-
-        def send():
-            return self._transport.request(
-                "POST",
-                cred.token_url,
-                data={
-                    "grant_type": "authorization_code",
-                    "code": cred.refresh_token,
-                    "redirect_uri": redirect_uri,
-                    "client_id": cred.lwa_client_id,
-                    "client_secret": cred.lwa_client_secret,
-                },
-                headers={"content-type": "application/x-www-form-urlencoded;charset=UTF-8"},
-            )
-
-        payload = self._call("lwa_token", send).json()
+        payload = self._lwa_grant(
+            {"grant_type": "authorization_code", "code": self.credentials.refresh_token, "redirect_uri": redirect_uri}
+        )
         refresh_token = payload.get("refresh_token") if isinstance(payload, dict) else None
         if not refresh_token:
             raise AmazonServerError("Login with Amazon answered without a refresh token", operation="lwa_token")

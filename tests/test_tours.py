@@ -10,22 +10,27 @@ from ..emulator.scenarios import make_item, make_order
 from .common import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, SELLER_ID, EmulatorMixin
 
 
+def emulator_account(env, emulator):
+    """An account of the emulator's test seller on Amazon US, synchronizing from yesterday."""
+    return env["amazon.account"].create(
+        {
+            "name": "Amazon US",
+            "seller_id": SELLER_ID,
+            "lwa_client_id": CLIENT_ID,
+            "lwa_client_secret": CLIENT_SECRET,
+            "refresh_token": REFRESH_TOKEN,
+            "base_marketplace_id": env.ref("amazon_sp_connector.marketplace_atvpdkikx0der").id,
+            "sp_api_endpoint": emulator.url,
+            "lwa_endpoint": emulator.lwa_url,
+            "last_orders_sync": fields.Datetime.now() - timedelta(days=1),
+        }
+    )
+
+
 @tagged("post_install", "-at_install")
 class TestAccountantTour(EmulatorMixin, HttpCase):
     def test_accountant_registers_a_payout_in_the_browser(self):
-        account = self.env["amazon.account"].create(
-            {
-                "name": "Amazon US",
-                "seller_id": SELLER_ID,
-                "lwa_client_id": CLIENT_ID,
-                "lwa_client_secret": CLIENT_SECRET,
-                "refresh_token": REFRESH_TOKEN,
-                "base_marketplace_id": self.env.ref("amazon_sp_connector.marketplace_atvpdkikx0der").id,
-                "sp_api_endpoint": self.emulator.url,
-                "lwa_endpoint": self.emulator.lwa_url,
-                "last_orders_sync": fields.Datetime.now() - timedelta(days=1),
-            }
-        )
+        account = emulator_account(self.env, self.emulator)
         self.env["product.product"].create(
             {"name": "Blue Mug", "default_code": "MUG-BLUE", "type": "consu", "is_storable": True}
         )
@@ -51,19 +56,7 @@ class TestAccountantTour(EmulatorMixin, HttpCase):
 @tagged("post_install", "-at_install")
 class TestSalesManagerTour(EmulatorMixin, HttpCase):
     def test_sales_manager_reads_amazon_revenue_per_marketplace(self):
-        account = self.env["amazon.account"].create(
-            {
-                "name": "Amazon US",
-                "seller_id": SELLER_ID,
-                "lwa_client_id": CLIENT_ID,
-                "lwa_client_secret": CLIENT_SECRET,
-                "refresh_token": REFRESH_TOKEN,
-                "base_marketplace_id": self.env.ref("amazon_sp_connector.marketplace_atvpdkikx0der").id,
-                "sp_api_endpoint": self.emulator.url,
-                "lwa_endpoint": self.emulator.lwa_url,
-                "last_orders_sync": fields.Datetime.now() - timedelta(days=1),
-            }
-        )
+        account = emulator_account(self.env, self.emulator)
         self.emulator.put_order(SELLER_ID, make_order(items=[make_item("MUG-BLUE", 2, "10.00", tax="1.60")]))
         self.env["amazon.order.sync"]._run_now(account)
         self.assertEqual(account.order_count, 1)
@@ -73,19 +66,7 @@ class TestSalesManagerTour(EmulatorMixin, HttpCase):
 @tagged("post_install", "-at_install")
 class TestWarehouseTour(EmulatorMixin, HttpCase):
     def test_warehouse_validates_an_fbm_delivery_in_the_browser(self):
-        account = self.env["amazon.account"].create(
-            {
-                "name": "Amazon US",
-                "seller_id": SELLER_ID,
-                "lwa_client_id": CLIENT_ID,
-                "lwa_client_secret": CLIENT_SECRET,
-                "refresh_token": REFRESH_TOKEN,
-                "base_marketplace_id": self.env.ref("amazon_sp_connector.marketplace_atvpdkikx0der").id,
-                "sp_api_endpoint": self.emulator.url,
-                "lwa_endpoint": self.emulator.lwa_url,
-                "last_orders_sync": fields.Datetime.now() - timedelta(days=1),
-            }
-        )
+        account = emulator_account(self.env, self.emulator)
         if "has_received_warning_stock_sms" in self.env.company._fields:
             self.env.company.has_received_warning_stock_sms = True  # no SMS question on the first validation
         self.env["delivery.carrier"].create(
