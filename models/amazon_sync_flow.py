@@ -149,7 +149,8 @@ class AmazonSyncFlow(models.AbstractModel):
         """
         deadline = self._deadline()
         cron = self.env.ref(self._cron_xmlid).sudo()
-        accounts = self.env["amazon.account"].search([])
+        # an account waiting for Connect with Amazon has nothing to sync yet
+        accounts = self.env["amazon.account"].search([]).filtered("connected")
         statuses = self.env["amazon.sync.status"]._of(accounts, self._flow)
         self._commit_progress()
         now = fields.Datetime.now()

@@ -151,6 +151,11 @@ class TestConnectWithAmazon(EmulatorMixin, HttpCase):
         second.marketplace_ids = self.account.marketplace_ids
         self.assertEqual(second.marketplace_ids, self.account.marketplace_ids)
 
+    def test_the_scheduled_syncs_leave_an_account_waiting_for_connect_alone(self):
+        self.env["amazon.order.sync"]._cron_run()
+        self.assertFalse(self.account.status_ids.filtered(lambda s: s.flow == "orders").last_error)
+        self.assertFalse(self.emulator.calls(), "nothing asked of Amazon")
+
     def test_without_the_integrators_application_connect_says_what_to_do(self):
         self.env["ir.config_parameter"].sudo().set_param(const.PARAM_APPLICATION_ID, False)
         with self.assertRaises(UserError) as caught:
