@@ -299,6 +299,7 @@ class SaleOrder(models.Model):
                 company,
             )
 
+        free = bool(self._amazon_association(amazon_order)[0])  # a replacement's items may carry no price
         for item in amazon_order["orderItems"]:
             sku = (item.get("product") or {}).get("sellerSku") or ""
             if int(item["quantityOrdered"]) <= 0:  # canceled out of a partially canceled order
@@ -306,7 +307,7 @@ class SaleOrder(models.Model):
                     self.env._("Canceled on Amazon: %(item)s", item=self._amazon_item_description(item).split("\n")[0])
                 )
                 continue
-            amounts, taxes = split_item_proceeds(item, free=bool(self._amazon_association(amazon_order)[0]))
+            amounts, taxes = split_item_proceeds(item, free=free)
             lines.append(
                 dict(
                     priced(products[sku], int(item["quantityOrdered"]), ITEM, amounts, taxes),
@@ -587,11 +588,11 @@ class SaleOrder(models.Model):
         """The sale order of Amazon order ``ref``, whichever account of the seller imported it:
         a marketplace moved from one account to another (or a second registration of the
         seller) never gives an Amazon order a second sale order."""
-        orders = self.search([("amazon_order_ref", "=", ref), ("company_id", "=", account.company_id.id)], order="id")
-        return (
-            orders.filtered(lambda o: o.amazon_account_id == account)
-            or orders.filtered(lambda o: o.amazon_account_id.seller_id == account.seller_id)
-        )[:1]
+        same = [("amazon_account_id", "=", account.id)]
+        if account.seller_id:
+            same = ["|", *same, ("amazon_seller_ref", "=", account.seller_id)]
+        orders = self.search([("amazon_order_ref", "=", ref), *same], order="id")
+        return (orders.filtered(lambda o: o.amazon_account_id == account) or orders)[:1]
 
     def _amazon_apply_status(self, status):
         """Amazon reports ``status`` for this imported order.
@@ -848,7 +849,8 @@ class SaleOrder(models.Model):
 
     @api.model
     def _amazon_log_collected(self, collected):
-        """Log the collected notes on their orders, in one batch per body."""
+        """Log the collected notes on their orders in batches: the first note of every order,
+        then the second of those that have two, and so on."""
         by_order = defaultdict(list)
         for order_id, body in collected:
             by_order[order_id].append(html_escape(body))
