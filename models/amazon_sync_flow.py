@@ -344,11 +344,17 @@ class AmazonSyncFlow(models.AbstractModel):
             self._send_mail(
                 "amazon_sp_connector.mail_template_sync_error",
                 account,
-                {"flow": dict(status._fields["flow"].selection)[self._flow], "error": values["last_error"]},
+                {"flow": self._flow_label(), "error": values["last_error"]},
             )
         if run.problems and self._problems_template:
             self._send_mail(self._problems_template, account, {"problems": run.problems})
         self._commit_progress()
+
+    @api.model
+    def _flow_label(self):
+        """The flow's name in the user's language."""
+        flow = self.env["amazon.sync.status"]._fields["flow"]
+        return dict(flow._description_selection(self.env))[self._flow]
 
     @api.model
     def _error_message(self, account, exc):
@@ -356,7 +362,7 @@ class AmazonSyncFlow(models.AbstractModel):
             return account._amazon_error_message(exc)
         return self.env._(
             "%(flow)s of Amazon account %(account)s stopped on an unexpected error: %(error)s",
-            flow=dict(self.env["amazon.sync.status"]._fields["flow"].selection)[self._flow],
+            flow=self._flow_label(),
             account=account.name,
             error=safe_reason(exc),
         )

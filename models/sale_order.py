@@ -679,7 +679,7 @@ class SaleOrder(models.Model):
     def _amazon_link_original(self, original):
         """Say on both orders that this one replaces (or exchanges) ``original``."""
         self.ensure_one()
-        kind = dict(self._fields["amazon_association"].selection)[self.amazon_association]
+        kind = dict(self._fields["amazon_association"]._description_selection(self.env))[self.amazon_association]
         if original:
             self.message_post(
                 body=self.env._(
@@ -691,8 +691,8 @@ class SaleOrder(models.Model):
             )
             original.message_post(
                 body=self.env._(
-                    "Amazon sent %(kind)s order %(ref)s (%(order)s) for this order.",
-                    kind=kind.lower(),
+                    "Amazon sent order %(ref)s (%(order)s) for this order: %(kind)s.",
+                    kind=kind,
                     ref=self.amazon_order_ref,
                     order=self._get_html_link(),
                 )

@@ -626,6 +626,7 @@ class TestOrderMoney(ImportCase):
         self.assertEqual(second.amount_total, 0.0)
         self.assertIn(f"Replacement of Amazon order {original['orderId']}", second.message_ids[0].body)
         self.assertIn(replacement["orderId"], first.message_ids[0].body)
+        self.assertIn("for this order: Replacement.", first.message_ids[0].body)
         unknown = self.sale_order(lost)
         self.assertEqual(unknown.amazon_original_order_ref, "111-0000000-0000009")
         self.assertFalse(unknown.amazon_original_order_id)
