@@ -229,7 +229,10 @@ class AmazonSyncFlow(models.AbstractModel):
     def _summary(self, run):
         """One line saying what the run did."""
         counted = {key: value for key, value in run.stats.items() if value and not key.startswith("_")}
-        summary = ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in sorted(counted.items()))
+        labels = self._outcome_labels()
+        summary = ", ".join(
+            f"{value} {labels.get(key) or key.replace('_', ' ')}" for key, value in sorted(counted.items())
+        )
         summary = summary or self.env._("nothing new")
         if run.retry_at:
             summary += ", " + self.env._("waiting for Amazon's quota, goes on by itself")
@@ -344,11 +347,44 @@ class AmazonSyncFlow(models.AbstractModel):
             self._send_mail(
                 "amazon_sp_connector.mail_template_sync_error",
                 account,
-                {"flow": self._flow_label(), "error": values["last_error"]},
+                {
+                    "flow": self.with_context(lang=account.user_id.lang or self.env.lang)._flow_label(),
+                    "error": values["last_error"],
+                },
             )
         if run.problems and self._problems_template:
             self._send_mail(self._problems_template, account, {"problems": run.problems})
         self._commit_progress()
+
+    @api.model
+    def _outcome_labels(self):
+        """The run counters' names in the user's language, as the summary shows them."""
+        _ = self.env._
+        return {
+            "accepted": _("accepted"),
+            "already confirmed": _("already confirmed"),
+            "canceled": _("canceled"),
+            "confirmed": _("confirmed"),
+            "created": _("created"),
+            "failed": _("failed"),
+            "ignored": _("ignored"),
+            "imported": _("imported"),
+            "kit not complete yet": _("kit not complete yet"),
+            "new unmapped SKUs": _("new unmapped SKUs"),
+            "no_stock_tracked": _("no stock tracked"),
+            "pages": _("pages"),
+            "partly_canceled": _("partly canceled"),
+            "refused": _("refused"),
+            "retried": _("retried"),
+            "return_needed": _("return needed"),
+            "sent": _("sent"),
+            "shipped": _("shipped"),
+            "shipped before import": _("shipped before import"),
+            "uncertain": _("uncertain"),
+            "unchanged": _("unchanged"),
+            "updated": _("updated"),
+            "window restarted": _("window restarted"),
+        }
 
     @api.model
     def _flow_label(self):
