@@ -241,7 +241,9 @@ DEMO_PARTICIPATIONS = [
 
 
 def load_demo(emulator):
-    """A seller with a handful of US orders: FBM to ship, FBA shipped, one cancelled."""
+    """A seller with a handful of orders of the last three months on Amazon.com and
+    Amazon.ca: FBM to ship, FBA shipped, one cancelled."""
+    now = datetime.now(UTC).replace(tzinfo=None)
     emulator.add_seller(
         DEMO_SELLER,
         DEMO_CREDENTIALS["LWA Client ID"],
@@ -254,6 +256,7 @@ def load_demo(emulator):
             items=[make_item("MUG-BLUE", 2, "12.50", tax="2.25", shipping="4.99", title="Blue coffee mug")],
             buyer_name="Ada Lovelace",
             status="UNSHIPPED",
+            created=now - timedelta(days=61),
         ),
         make_order(
             items=[
@@ -268,6 +271,21 @@ def load_demo(emulator):
             fulfilled_by="AMAZON",
             status="SHIPPED",
             anonymous=True,
+            created=now - timedelta(days=33),
+        ),
+        make_order(
+            items=[make_item("MUG-BLUE", 4, "15.99", tax="8.31", title="Blue coffee mug")],
+            marketplace_id="A2EUQ1WTGCTBG2",
+            fulfilled_by="AMAZON",
+            status="SHIPPED",
+            anonymous=True,
+            created=now - timedelta(days=29),
+        ),
+        make_order(
+            items=[make_item("POSTER-A2", 2, "31.00", tax="8.06", title="Poster A2")],
+            marketplace_id="A2EUQ1WTGCTBG2",
+            buyer_name="Donald Knuth",
+            status="UNSHIPPED",
         ),
         make_order(
             items=[make_item("POSTER-A2", 1, "25.00", tax="2.25", gift_wrap="3.99", gift_message="Happy birthday!")],
