@@ -6,7 +6,12 @@
     "author": "amazon_sp_connector contributors",
     "license": "LGPL-3",
     "application": True,
-    "images": ["static/description/icon.png"],
+    "images": [
+        "static/description/icon.png",
+        "static/description/screenshots/account.png",
+        "static/description/screenshots/order.png",
+        "static/description/screenshots/report.png",
+    ],
     "depends": ["mail", "sale_management", "sale_stock", "stock_delivery"],
     "external_dependencies": {"python": ["python-amazon-sp-api"]},
     "data": [
