@@ -1,5 +1,6 @@
 """The screens, messages and mails in German, French, Spanish and Italian."""
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from odoo.tools.translate import TranslationModuleReader
 from ..emulator.scenarios import make_item, make_order
 from .test_order_import import ImportCase
 
-I18N = Path(__file__).resolve().parent.parent / "i18n"
+ADDON = Path(__file__).resolve().parent.parent
+I18N = ADDON / "i18n"
 LANGUAGES = {"de": "de_DE", "fr": "fr_FR", "es": "es_ES", "it": "it_IT"}
 # what a translation must keep exactly: Python placeholders, inline-template expressions,
 # QWeb directives and view attributes, and the markup's tags
@@ -83,3 +85,20 @@ class TestInTheUsersLanguage(ImportCase):
         self.assertEqual(mail.subject, "Amazon (Amazon US): Synchronisierung Bestellungen schlägt fehl")
         self.assertIn("wurde angehalten", mail.body_html)
         self.assertIn("<strong>Amazon US</strong>", mail.body_html)
+
+    def test_upgrading_gives_the_failure_mails_the_salespersons_language_unless_an_admin_chose_one(self):
+        spec = importlib.util.spec_from_file_location(
+            "amazon_migration_1_2", ADDON / "migrations" / "19.0.1.2.0" / "post-migrate.py"
+        )
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        templates = self.env["mail.template"].browse(
+            [self.env.ref(f"amazon_sp_connector.{name}").id for name in migration.TEMPLATES]
+        )
+        self.assertEqual(len(templates), 6)
+        templates.lang = False  # as 19.0.1.1.0 installed them
+        chosen = self.env.ref("amazon_sp_connector.mail_template_sync_error")
+        chosen.lang = "fr_FR"
+        migration.migrate(self.env.cr, "19.0.1.1.0")
+        self.assertEqual(set((templates - chosen).mapped("lang")), {"{{ object.user_id.lang }}"})
+        self.assertEqual(chosen.lang, "fr_FR")
