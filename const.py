@@ -17,6 +17,9 @@ OAUTH_STATE_TTL = 600
 PARAM_APPLICATION_ID = "amazon_sp_connector.application_id"
 PARAM_LWA_CLIENT_ID = "amazon_sp_connector.lwa_client_id"
 PARAM_LWA_CLIENT_SECRET = "amazon_sp_connector.lwa_client_secret"
+# a draft (not yet published) application is authorized with version=beta on the consent page
+PARAM_APPLICATION_DRAFT = "amazon_sp_connector.application_draft"
+CONSENT_DRAFT_VERSION = "beta"
 
 SP_API_ENDPOINTS = {
     "na": "https://sellingpartnerapi-na.amazon.com",

@@ -244,15 +244,17 @@ class SpApiEmulator:
             }
             return seller
 
-    def add_application(self, application_id, client_id, client_secret, seller_id, deny=False):
+    def add_application(self, application_id, client_id, client_secret, seller_id, deny=False, draft=False):
         """Register a public SP-API application: on its consent page, seller ``seller_id``
-        authorizes it (or, with ``deny``, refuses)."""
+        authorizes it (or, with ``deny``, refuses). A ``draft`` application (not published)
+        is only offered with ``version=beta``, as on Amazon."""
         with self.lock:
             self.applications[application_id] = {
                 "client_id": client_id,
                 "client_secret": client_secret,
                 "seller_id": seller_id,
                 "deny": deny,
+                "draft": draft,
             }
 
     def consent(self, query):
@@ -268,6 +270,8 @@ class SpApiEmulator:
         application = self.applications.get(application_id)
         if not application or not redirect_uri:
             return 400, "Unknown application or missing redirect_uri."
+        if application["draft"] and (query.get("version") or [""])[0] != "beta":
+            return 400, "This application is not published: a draft is authorized with version=beta."
         if application["deny"]:
             params = {"state": state, "error": "access_denied", "error_description": "The seller declined."}
         else:

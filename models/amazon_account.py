@@ -411,9 +411,10 @@ class AmazonAccount(models.Model):
         self.sudo().oauth_nonce = nonce
         state = self._amazon_sign_state(nonce, int(time.time()) + const.OAUTH_STATE_TTL)
         base = (self.sudo().sp_api_endpoint or self.base_marketplace_id.seller_central_url or "").rstrip("/")
-        query = urlencode(
-            {"application_id": application_id, "state": state, "redirect_uri": self._amazon_redirect_uri()}
-        )
+        query = {"application_id": application_id, "state": state, "redirect_uri": self._amazon_redirect_uri()}
+        if params.get_param(const.PARAM_APPLICATION_DRAFT):
+            query["version"] = const.CONSENT_DRAFT_VERSION
+        query = urlencode(query)
         return {"type": "ir.actions.act_url", "url": f"{base}{const.CONSENT_PATH}?{query}", "target": "self"}
 
     def action_disconnect(self):

@@ -17,6 +17,14 @@ class ResConfigSettings(models.TransientModel):
     amazon_lwa_client_secret = fields.Char(
         string="LWA Client Secret", config_parameter=const.PARAM_LWA_CLIENT_SECRET, groups="base.group_system"
     )
+    amazon_application_draft = fields.Boolean(
+        string="Draft Application",
+        config_parameter=const.PARAM_APPLICATION_DRAFT,
+        groups="base.group_system",
+        help="The application is still a draft in Amazon's Solution Provider Portal (not published on the "
+        "Appstore): Connect with Amazon asks for its beta version (version=beta), as Amazon requires to "
+        "authorize a draft. Untick it once the application is published.",
+    )
 
     def _compute_amazon_account_count(self):
         count = self.env["amazon.account"].search_count([("company_id", "=", self.env.company.id)])

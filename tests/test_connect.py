@@ -146,6 +146,21 @@ class TestConnectWithAmazon(EmulatorMixin, HttpCase):
         self.assertIn("Amazon refused the authorization", answer.text)
         self.assertFalse(self.account.sudo().refresh_token or self.account.seller_id)
 
+    def test_a_draft_application_is_asked_for_in_its_beta_version_when_settings_say_it_is_a_draft(self):
+        self.emulator.add_application(APPLICATION_ID, APP_CLIENT_ID, APP_CLIENT_SECRET, SELLER_ID, draft=True)
+        admin = self.env.ref("base.user_admin")
+        action = self.account.with_user(admin).action_connect()
+        self.assertNotIn("version", parse_qs(urlsplit(action["url"]).query))
+        refused = requests.get(action["url"], allow_redirects=False, timeout=10)
+        self.assertEqual(refused.status_code, 400, "Amazon does not offer a draft without version=beta")
+
+        self.env["res.config.settings"].create({"amazon_application_draft": True}).set_values()
+        action = self.account.with_user(admin).action_connect()
+        self.assertEqual(parse_qs(urlsplit(action["url"]).query)["version"], [const.CONSENT_DRAFT_VERSION])
+        answer = self.callback(self.consent())
+        self.assertEqual(answer.status_code, 303, answer.text[:300])
+        self.assertEqual(self.account.sudo().seller_id, SELLER_ID)
+
     def test_two_accounts_waiting_for_their_sellers_can_share_a_marketplace(self):
         second = self.account.copy({"name": "Another seller's US"})
         second.marketplace_ids = self.account.marketplace_ids
