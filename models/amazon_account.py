@@ -739,6 +739,11 @@ class AmazonAccount(models.Model):
                 self.env._("Only %(group)s may do this on Amazon accounts.", group=group.sudo().full_name)
             )
 
+    def _amazon_salesperson_env(self):
+        """This environment in the language of the account's salesperson, for what is written
+        to them (activities), whoever runs the synchronization."""
+        return self.env(context=dict(self.env.context, lang=self[:1].user_id.lang or self.env.lang))
+
     def _amazon_alert_partners(self):
         """Who hears of this account's synchronization problems: the salesperson, else the
         company's administrators with an email."""

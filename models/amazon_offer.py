@@ -190,18 +190,16 @@ class AmazonOffer(models.Model):
             return offers
         offers.unmapped_reported = True
         action = self.env.ref("amazon_sp_connector.action_amazon_offer")
-        link = Markup('<a href="/odoo/action-%s?view_type=list">%s</a>') % (
-            action.id,
-            self.env._("map their offers"),
-        )
+        _ = account._amazon_salesperson_env()._  # the activity is the salesperson's: in their language
+        link = Markup('<a href="/odoo/action-%s?view_type=list">%s</a>') % (action.id, _("map their offers"))
         account.sudo().activity_schedule(
             "mail.mail_activity_data_todo",
-            summary=self.env._("Amazon SKUs sold without a product"),
+            summary=_("Amazon SKUs sold without a product"),
             note=Markup("%s<ul>%s</ul>%s")
             % (
-                self.env._('These Amazon SKUs were sold as "Amazon Sale": the warehouse cannot tell what to pick.'),
+                _('These Amazon SKUs were sold as "Amazon Sale": the warehouse cannot tell what to pick.'),
                 Markup().join(Markup("<li>%s</li>") % sku for sku in offers.mapped("sku")),
-                Markup(self.env._("Open the Amazon offers and %(link)s: their open deliveries follow.", link=link)),
+                Markup(_("Open the Amazon offers and %(link)s: their open deliveries follow.", link=link)),
             ),
             user_id=(account.user_id or self.env.user).id,
         )

@@ -348,7 +348,7 @@ class AmazonSyncFlow(models.AbstractModel):
                 "amazon_sp_connector.mail_template_sync_error",
                 account,
                 {
-                    "flow": self.with_context(lang=account.user_id.lang or self.env.lang)._flow_label(),
+                    "flow": self.with_env(account._amazon_salesperson_env())._flow_label(),
                     "error": values["last_error"],
                 },
             )

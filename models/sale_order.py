@@ -649,10 +649,11 @@ class SaleOrder(models.Model):
         if association:
             order._amazon_link_original(original)
         if partners["unknown_state"]:
+            _ = account._amazon_salesperson_env()._
             order.activity_schedule(
                 "mail.mail_activity_data_todo",
-                summary=self.env._("Check the customer's state"),
-                note=self.env._(
+                summary=_("Check the customer's state"),
+                note=_(
                     "Amazon gave the state or region %(state)s, which matches no state of %(country)s.",
                     state=html_escape(partners["unknown_state"]),
                     country=partners["shipping"].country_id.name,
@@ -788,7 +789,9 @@ class SaleOrder(models.Model):
             )
             self.activity_schedule(
                 "mail.mail_activity_data_todo",
-                summary=self.env._("Amazon order canceled after delivery: return needed"),
+                summary=self.amazon_account_id._amazon_salesperson_env()._(
+                    "Amazon order canceled after delivery: return needed"
+                ),
                 user_id=(self.amazon_account_id.user_id or self.user_id or self.env.user).id,
             )
             return "return_needed"

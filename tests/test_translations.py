@@ -86,6 +86,15 @@ class TestInTheUsersLanguage(ImportCase):
         self.assertIn("wurde angehalten", mail.body_html)
         self.assertIn("<strong>Amazon US</strong>", mail.body_html)
 
+    def test_the_salespersons_activity_speaks_their_language_whoever_runs_the_sync(self):
+        self.account.user_id.lang = "it_IT"
+        self.put(make_order(items=[make_item("SKU-NOBODY-MAPPED")]))
+        self.time_passes()
+        self.run_flow("orders")  # run in English
+        activity = self.account.activity_ids
+        self.assertEqual(activity.summary, "SKU Amazon venduti senza prodotto")
+        self.assertIn("associa le loro offerte", activity.note)
+
     def test_upgrading_gives_the_failure_mails_the_salespersons_language_unless_an_admin_chose_one(self):
         spec = importlib.util.spec_from_file_location(
             "amazon_migration_1_2", ADDON / "migrations" / "19.0.1.2.0" / "post-migrate.py"
