@@ -12,6 +12,7 @@ import argparse
 import base64
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -55,7 +56,10 @@ class Odoo:
 class Chromium:
     """One headless Chromium tab driven over the DevTools protocol."""
 
-    def __init__(self, binary, port=9339):
+    def __init__(self, binary):
+        with socket.socket() as probe:  # a free port for the DevTools endpoint
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
         self.profile = tempfile.mkdtemp(prefix="amazon-screenshots-")
         self.process = subprocess.Popen(
             [
