@@ -137,15 +137,7 @@ class TestCancellationRules(CancellationCase):
 
     def test_a_shipped_fbm_order_cannot_be_canceled(self):
         _amazon_orders, orders = self.import_orders(1)
-        picking = orders[0].picking_ids
-        picking.carrier_id = self.env["delivery.carrier"].create(
-            {"name": "UPS", "product_id": self.env.ref("amazon_sp_connector.product_amazon_shipping").id}
-        )
-        picking.carrier_tracking_ref = "1Z1"
-        for move in picking.move_ids:
-            move.quantity = move.product_uom_qty
-            move.picked = True
-        picking._action_done()
+        self.validate(orders[0].picking_ids, tracking="1Z1")
         with self.assertRaises(UserError) as caught:
             orders[0].action_cancel()
         self.assertIn("Create a return", str(caught.exception))

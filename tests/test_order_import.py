@@ -24,10 +24,25 @@ class ImportCase(AmazonCase):
             {"name": "Blue Mug", "default_code": "MUG-BLUE", "type": "consu", "is_storable": True, "list_price": 9}
         )
         cls.default_product = cls.env.ref("amazon_sp_connector.product_amazon_sale")
+        shipping = cls.env.ref("amazon_sp_connector.product_amazon_shipping")
+        cls.ups = cls.env["delivery.carrier"].create({"name": "UPS", "product_id": shipping.id})
 
     def setUp(self):
         super().setUp()
         self.account.last_orders_sync = fields.Datetime.now() - timedelta(days=1)
+
+    def validate(self, picking, quantities=None, carrier=None, tracking="1Z999AA10123456784", backorder=True):
+        """Ship ``quantities`` (product -> qty; default: everything) like warehouse staff."""
+        if carrier is not False:
+            picking.carrier_id = carrier or self.ups
+        picking.carrier_tracking_ref = tracking
+        for move in picking.move_ids:
+            move.quantity = (quantities or {}).get(move.product_id, move.product_uom_qty if quantities is None else 0)
+            move.picked = True
+        context = {"skip_backorder": True, "cancel_backorder": not backorder}
+        if backorder:
+            picking = picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=[])
+        return picking.with_context(**context)._action_done()
 
     def time_passes(self, account=None):
         """Let time pass: the last sync is now ten minutes old, so that a change made on
@@ -238,9 +253,6 @@ class TestOrderCreation(ImportCase):
         self.assertEqual(len(invoices), 2, "anonymous orders never merge into one invoice")
 
     def test_buyers_are_anonymized_once_their_orders_are_delivered_and_invoiced_for_the_chosen_days(self):
-        ups = self.env["delivery.carrier"].create(
-            {"name": "UPS", "product_id": self.env.ref("amazon_sp_connector.product_amazon_shipping").id}
-        )
         done, open_order = (
             self.put(
                 make_order(
@@ -254,11 +266,7 @@ class TestOrderCreation(ImportCase):
         self.sync()
         order, other = self.sale_order(done), self.sale_order(open_order)
         for sale in (order, other):
-            picking = sale.picking_ids
-            picking.write({"carrier_id": ups.id, "carrier_tracking_ref": "1Z999AA10123456784"})
-            picking.move_ids.quantity = 1
-            picking.move_ids.picked = True
-            picking._action_done()
+            self.validate(sale.picking_ids)
         order._create_invoices().action_post()  # Bob's order is delivered, not invoiced
         (order | other).write({"date_order": fields.Datetime.now() - timedelta(days=45)})
         (order | other).order_line.move_ids.write({"date": fields.Datetime.now() - timedelta(days=40)})
@@ -700,13 +708,7 @@ class TestOrderLifecycle(ImportCase):
         self.sync()
         order = self.sale_order(amazon_order)
         picking = order.picking_ids
-        picking.carrier_id = self.env["delivery.carrier"].create(
-            {"name": "UPS", "product_id": self.env.ref("amazon_sp_connector.product_amazon_shipping").id}
-        )
-        picking.carrier_tracking_ref = "1Z999AA10123456784"
-        picking.move_ids.quantity = 1
-        picking.move_ids.picked = True
-        picking.with_context(skip_backorder=True)._action_done()
+        self.validate(picking)
         self.time_passes()
         self.emulator.set_status(SELLER_ID, amazon_order["orderId"], "CANCELLED")
         stats = self.sync()
@@ -725,14 +727,7 @@ class TestOrderLifecycle(ImportCase):
         self.sync()
         order = self.sale_order(amazon_order)
         picking = order.picking_ids
-        picking.carrier_id = self.env["delivery.carrier"].create(
-            {"name": "UPS", "product_id": self.env.ref("amazon_sp_connector.product_amazon_shipping").id}
-        )
-        picking.carrier_tracking_ref = "1Z999AA10123456784"
-        for move in picking.move_ids:
-            move.quantity = 2 if move.product_id == self.mug else 0
-            move.picked = True
-        picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=[])._action_done()
+        self.validate(picking, {self.mug: 2})
         backorder = order.picking_ids - picking
         self.assertEqual(len(backorder), 1)
         self.assertNotIn(backorder.state, ("done", "cancel"))

@@ -13,7 +13,6 @@ class ShipmentCase(ImportCase):
     def setUpClass(cls):
         super().setUpClass()
         shipping = cls.env.ref("amazon_sp_connector.product_amazon_shipping")
-        cls.ups = cls.env["delivery.carrier"].create({"name": "UPS", "product_id": shipping.id})
         cls.local = cls.env["delivery.carrier"].create({"name": "Speedy Local Couriers", "product_id": shipping.id})
         cls.poster = cls.env["product.product"].create({"name": "Poster", "default_code": "POSTER", "type": "consu"})
         cls.account.user_id.email = "amazon-desk@example.com"
@@ -25,19 +24,6 @@ class ShipmentCase(ImportCase):
         self.sync()
         order = self.sale_order(amazon_order)
         return amazon_order, order, order.picking_ids
-
-    def validate(self, picking, quantities=None, carrier=None, tracking="1Z999AA10123456784", backorder=True):
-        """Ship ``quantities`` (product -> qty; default: everything) like warehouse staff."""
-        if carrier is not False:
-            picking.carrier_id = carrier or self.ups
-        picking.carrier_tracking_ref = tracking
-        for move in picking.move_ids:
-            move.quantity = (quantities or {}).get(move.product_id, move.product_uom_qty if quantities is None else 0)
-            move.picked = True
-        context = {"skip_backorder": True, "cancel_backorder": not backorder}
-        if backorder:
-            picking = picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=[])
-        return picking.with_context(**context)._action_done()
 
     def confirmations(self, amazon_order=None):
         return [

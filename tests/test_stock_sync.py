@@ -137,13 +137,7 @@ class TestStockPush(StockCase):
         self.assertEqual(self.sent_skus(document), {"MUG-BLUE": 7}, "only what changed is sent")
         self.assertEqual(self.amazon_quantity("MUG-BLUE"), 7)
 
-        shipping = self.env.ref("amazon_sp_connector.product_amazon_shipping")
-        picking.carrier_id = self.env["delivery.carrier"].create({"name": "UPS", "product_id": shipping.id})
-        picking.carrier_tracking_ref = "1Z999AA10123456784"
-        for move in picking.move_ids:
-            move.quantity = move.product_uom_qty
-            move.picked = True
-        picking._action_done()
+        self.validate(picking)
         self.assertEqual(self.mug_offer.stock_sync_state, "to_send", "the delivery touched the mugs' stock")
         self.push()
         self.assertEqual(len(self.sent_documents()), 1, "free quantity unchanged (it was reserved): nothing sent")
