@@ -98,6 +98,11 @@ class CommittedCase(BaseCase):
         with self.env_cursor() as env:
             env["amazon.account"].browse(ids).write({"active": False})
 
+    def order_states(self, ids):
+        with self.env_cursor() as env:
+            statuses = env["amazon.sync.status"].search([("account_id", "in", ids), ("flow", "=", "orders")])
+            return set(statuses.mapped("state"))
+
     def count_orders(self, ids):
         with self.env_cursor() as env:
             groups = env["sale.order"]._read_group(
@@ -157,8 +162,14 @@ class TestRealServer(CommittedCase):
         self.wait_until(lambda: self.healthy(port), 90, "the server answers")
         with self.env_cursor() as env:
             env.ref("amazon_sp_connector.ir_cron_sync_orders")._trigger()
+        # done when every order is in and each account's flow has settled: once its orders are
+        # in, an account may poll again and wait for the shared quota's refill (state "waiting")
         done = self.wait_until(
-            lambda: self.count_orders(ids) == dict.fromkeys(ids, (ORDERS_PER_ACCOUNT, ORDERS_PER_ACCOUNT)), 420
+            lambda: (
+                self.count_orders(ids) == dict.fromkeys(ids, (ORDERS_PER_ACCOUNT, ORDERS_PER_ACCOUNT))
+                and self.order_states(ids) == {"ok"}
+            ),
+            420,
         )
         self.stop(server)
         text = open(log.name, encoding="utf-8", errors="replace").read()
