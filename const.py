@@ -68,6 +68,9 @@ MARKETPLACES = [
     ("A39IBJ37TRP1C6", "Amazon.com.au", "fe", "AU", "AUD", True, "https://sellercentral.amazon.com.au"),
     ("A1VC38T7YXB528", "Amazon.co.jp", "fe", "JP", "JPY", True, "https://sellercentral.amazon.co.jp"),
 ]
+# Seller Central of each marketplace: the host of the consent page (Connect with Amazon) and
+# of the "View in Seller Central" links. Only from here, never from data users can edit.
+SELLER_CENTRAL_URLS = {entry[0]: entry[6] for entry in MARKETPLACES}
 
 # ---------------------------------------------------------------------------
 # Usage plans: operation -> (rate in requests per second, burst).

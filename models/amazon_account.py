@@ -410,7 +410,9 @@ class AmazonAccount(models.Model):
         nonce = secrets.token_urlsafe(16)
         self.sudo().oauth_nonce = nonce
         state = self._amazon_sign_state(nonce, int(time.time()) + const.OAUTH_STATE_TTL)
-        base = (self.sudo().sp_api_endpoint or self.base_marketplace_id.seller_central_url or "").rstrip("/")
+        # Seller Central's host comes from const.py only (the endpoint override is an administrator's)
+        seller_central = const.SELLER_CENTRAL_URLS.get(self.base_marketplace_id.api_ref, "")
+        base = (self.sudo().sp_api_endpoint or seller_central).rstrip("/")
         query = {"application_id": application_id, "state": state, "redirect_uri": self._amazon_redirect_uri()}
         if params.get_param(const.PARAM_APPLICATION_DRAFT):
             query["version"] = const.CONSENT_DRAFT_VERSION

@@ -23,9 +23,19 @@ class AmazonMarketplace(models.Model):
         help="Whether Amazon's item prices on this marketplace include VAT/GST (Europe, Japan, ...) "
         "or have sales tax added on top (United States, Canada).",
     )
-    seller_central_url = fields.Char(string="Seller Central URL")
+    seller_central_url = fields.Char(
+        string="Seller Central URL",
+        compute="_compute_seller_central_url",
+        help="Where Connect with Amazon and the View in Seller Central links go (fixed per marketplace).",
+    )
 
     _api_ref_unique = models.Constraint("unique(api_ref)", "An Amazon marketplace ID must be unique.")
+
+    @api.depends("api_ref")
+    def _compute_seller_central_url(self):
+        # from const.py only: the consent page and the links must not follow editable data
+        for marketplace in self:
+            marketplace.seller_central_url = const.SELLER_CENTRAL_URLS.get(marketplace.api_ref, False)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
@@ -39,7 +49,7 @@ class AmazonMarketplace(models.Model):
         source (``const.py``) and each record keeps a stable XML id.
         """
         records = []
-        for api_ref, name, region, country, currency, tax_included, url in const.MARKETPLACES:
+        for api_ref, name, region, country, currency, tax_included, _url in const.MARKETPLACES:
             country_rec = self.env["res.country"].search([("code", "=", country)], limit=1)
             currency_rec = (
                 self.env["res.currency"].with_context(active_test=False).search([("name", "=", currency)], limit=1)
@@ -54,7 +64,6 @@ class AmazonMarketplace(models.Model):
                         "country_id": country_rec.id,
                         "currency_id": currency_rec.id,
                         "tax_included": tax_included,
-                        "seller_central_url": url,
                     },
                     "noupdate": True,
                 }

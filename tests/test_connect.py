@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .. import const
@@ -176,3 +176,39 @@ class TestConnectWithAmazon(EmulatorMixin, HttpCase):
         with self.assertRaises(UserError) as caught:
             self.account.action_connect()
         self.assertIn("Settings", str(caught.exception))
+
+    # ------------------------------------------------------------------ access and robustness
+
+    def test_marketplaces_are_written_by_settings_administrators_only(self):
+        amazon_com = self.env.ref("amazon_sp_connector.marketplace_atvpdkikx0der")
+        manager = new_test_user(self.env, "amazon_manager", groups="sales_team.group_sale_manager")
+        with self.assertRaises(AccessError):
+            amazon_com.with_user(manager).write({"tax_included": True})
+        amazon_com.with_user(self.env.ref("base.user_admin")).write({"tax_included": True})
+        self.assertTrue(amazon_com.tax_included)
+
+    def test_a_forged_seller_central_host_in_the_database_changes_neither_the_consent_page_nor_the_links(self):
+        amazon_com = self.env.ref("amazon_sp_connector.marketplace_atvpdkikx0der")
+        # a database of an earlier version keeps the stored column: forge it there, and through the ORM
+        self.env.cr.execute("ALTER TABLE amazon_marketplace ADD COLUMN IF NOT EXISTS seller_central_url varchar")
+        self.env.cr.execute(
+            "UPDATE amazon_marketplace SET seller_central_url = 'https://evil.example' WHERE id = %s", [amazon_com.id]
+        )
+        amazon_com.sudo().write({"seller_central_url": "https://evil.example"})
+        self.env.flush_all()
+        self.env.invalidate_all()
+        account = self.account.copy({"name": "Amazon US, no endpoint override"})
+        account.sudo().write({"sp_api_endpoint": False, "lwa_endpoint": False})
+        action = account.with_user(self.env.ref("base.user_admin")).action_connect()
+        self.assertTrue(action["url"].startswith("https://sellercentral.amazon.com/apps/authorize/consent?"))
+        amazon_order = make_order(items=[make_item("MUG-BLUE")])
+        self.emulator.put_order(SELLER_ID, amazon_order)
+        connected = self.account.sudo()
+        connected.write({"seller_id": SELLER_ID, "lwa_client_id": CLIENT_ID, "lwa_client_secret": CLIENT_SECRET})
+        connected.refresh_token = REFRESH_TOKEN
+        self.env["amazon.order.sync"]._run_now(connected)
+        order = self.env["sale.order"].search([("amazon_order_ref", "=", amazon_order["orderId"])])
+        self.assertTrue(order.action_view_in_seller_central()["url"].startswith("https://sellercentral.amazon.com/"))
+        offer = order.order_line.amazon_offer_id
+        self.assertTrue(offer.action_view_in_seller_central()["url"].startswith("https://sellercentral.amazon.com/"))
+        self.assertEqual(amazon_com.seller_central_url, "https://sellercentral.amazon.com")
