@@ -394,9 +394,11 @@ class AmazonAccount(models.Model):
 
         :returns: the URL action to the consent page
         :raises UserError: no application is registered in Settings
+        :raises AccessError: the user may not change this account (group, company)
         """
         self.ensure_one()
         self._amazon_check_group("sales_team.group_sale_manager")
+        self.check_access("write")
         params = self.env["ir.config_parameter"].sudo()
         application_id = params.get_param(const.PARAM_APPLICATION_ID)
         if not (application_id and params.get_param(const.PARAM_LWA_CLIENT_ID)):
@@ -420,8 +422,12 @@ class AmazonAccount(models.Model):
         return {"type": "ir.actions.act_url", "url": f"{base}{const.CONSENT_PATH}?{query}", "target": "self"}
 
     def action_disconnect(self):
-        """Forget the refresh token: nothing is synchronized until connected again."""
+        """Forget the refresh token: nothing is synchronized until connected again.
+
+        :raises AccessError: the user may not change these accounts (group, company)
+        """
         self._amazon_check_group("sales_team.group_sale_manager")
+        self.check_access("write")
         self.sudo().write({"refresh_token": False, "oauth_nonce": False})
         for account in self:
             account.message_post(body=self.env._("Disconnected from Amazon: the refresh token was forgotten."))
@@ -470,17 +476,20 @@ class AmazonAccount(models.Model):
 
     @api.model
     def _amazon_oauth_complete(self, params):
-        """Amazon's redirect after the seller's consent: check ``state``, exchange the
-        authorization code for the refresh token, fill the seller id and read the
-        marketplaces.
+        """Amazon's redirect after the seller's consent: check ``state`` and the user's
+        right to change the account, exchange the authorization code for the refresh
+        token, fill the seller id and read the marketplaces.
 
         :param params: the callback's query (``state``, ``selling_partner_id``,
             ``spapi_oauth_code``, or ``error``)
         :returns: the connected account
         :raises UserError: the link is refused or Amazon refused; nothing is changed
+        :raises AccessError: the user may not change the account; nothing is changed
+            and no code is exchanged
         """
         account = self._amazon_oauth_account(params.get("state"))
         account._amazon_check_group("sales_team.group_sale_manager")
+        account.check_access("write")
         account.sudo().oauth_nonce = False  # single use, whatever happens next
         with self.env.cr.savepoint():  # a refusal below changes nothing else
             account._amazon_oauth_finish(params)

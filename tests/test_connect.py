@@ -212,3 +212,60 @@ class TestConnectWithAmazon(EmulatorMixin, HttpCase):
         offer = order.order_line.amazon_offer_id
         self.assertTrue(offer.action_view_in_seller_central()["url"].startswith("https://sellercentral.amazon.com/"))
         self.assertEqual(amazon_com.seller_central_url, "https://sellercentral.amazon.com")
+
+    def _company_b_account(self):
+        company_b = self.env["res.company"].create({"name": "Company B", "currency_id": self.env.ref("base.USD").id})
+        account_b = (
+            self.env["amazon.account"]
+            .with_company(company_b)
+            .create(
+                {
+                    "name": "Amazon US of company B",
+                    "company_id": company_b.id,
+                    "base_marketplace_id": self.env.ref("amazon_sp_connector.marketplace_atvpdkikx0der").id,
+                    "sp_api_endpoint": self.emulator.url,
+                    "lwa_endpoint": self.emulator.lwa_url,
+                }
+            )
+        )
+        manager_a = new_test_user(
+            self.env,
+            "manager_a",
+            groups="sales_team.group_sale_manager",
+            company_id=self.env.company.id,
+            company_ids=[self.env.company.id],
+        )
+        return account_b, manager_a
+
+    def test_a_manager_of_another_company_cannot_connect_or_disconnect_the_account(self):
+        account_b, manager_a = self._company_b_account()
+        account_b.sudo().write({"oauth_nonce": "nonce-of-company-b", "refresh_token": "Atzr|company-b-token"})
+        with self.assertRaises(AccessError):
+            account_b.with_user(manager_a).action_connect()
+        self.assertEqual(account_b.sudo().oauth_nonce, "nonce-of-company-b")
+        with self.assertRaises(AccessError):
+            account_b.with_user(manager_a).action_disconnect()
+        self.assertEqual(account_b.sudo().refresh_token, "Atzr|company-b-token")
+
+    def test_the_callback_for_an_account_the_user_cannot_write_is_refused_before_any_code_exchange(self):
+        account_b, manager_a = self._company_b_account()
+        # a state for company B's account, issued to manager A (e.g. before losing access to company B)
+        account_b.sudo().oauth_nonce = "nonce-of-company-b"
+        state = account_b.with_user(manager_a)._amazon_sign_state("nonce-of-company-b", int(time.time()) + 600)
+        consent = requests.get(
+            f"{self.emulator.url}{const.CONSENT_PATH}",
+            params={
+                "application_id": APPLICATION_ID,
+                "state": state,
+                "redirect_uri": self.base_url() + const.OAUTH_CALLBACK_PATH,
+            },
+            allow_redirects=False,
+            timeout=10,
+        )
+        self.emulator.requests.clear()
+        self.authenticate(manager_a.login, manager_a.login)
+        answer = self.callback(consent.headers["location"])
+        self.assertEqual(answer.status_code, 400)
+        self.assertFalse(self.emulator.calls("lwa_token"), "no authorization code was exchanged")
+        self.assertFalse(account_b.sudo().refresh_token or account_b.sudo().seller_id)
+        self.assertEqual(account_b.sudo().oauth_nonce, "nonce-of-company-b")
