@@ -17,6 +17,10 @@ class AmazonOAuth(http.Controller):
             account = Account._amazon_oauth_complete(params)
         except (UserError, AccessError) as exc:
             return self._page(str(exc.args[0] if exc.args else exc))
+        # The seller's refresh token is kept whatever happens next: reading the marketplaces
+        # may fail (Amazon down), and the authorization code cannot be exchanged twice.
+        request.env.cr.commit()  # pylint: disable=invalid-commit
+        account._amazon_oauth_read_marketplaces()
         action = request.env.ref("amazon_sp_connector.action_amazon_account")
         return request.redirect(f"/odoo/action-{action.id}/{account.id}")
 

@@ -478,7 +478,8 @@ class AmazonAccount(models.Model):
     def _amazon_oauth_complete(self, params):
         """Amazon's redirect after the seller's consent: check ``state`` and the user's
         right to change the account, exchange the authorization code for the refresh
-        token, fill the seller id and read the marketplaces.
+        token and fill the seller id. The caller commits that, then reads the
+        marketplaces (:meth:`_amazon_oauth_read_marketplaces`).
 
         :param params: the callback's query (``state``, ``selling_partner_id``,
             ``spapi_oauth_code``, or ``error``)
@@ -548,7 +549,25 @@ class AmazonAccount(models.Model):
             }
         )
         account.message_post(body=self.env._("Connected with Amazon as seller %(seller)s.", seller=seller))
-        account.action_update_marketplaces()
+
+    def _amazon_oauth_read_marketplaces(self):
+        """Right after Connect with Amazon (its credentials committed): read the seller's
+        marketplaces, best effort. A failure is said on the account, which stays connected:
+        *Update Marketplaces* reads them later, the seller need not consent again."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self.action_update_marketplaces()
+        except UserError as exc:
+            error = exc.args[0] if exc.args else str(exc)
+            _logger.warning("Amazon account %s: marketplaces not read after Connect with Amazon: %s", self.id, error)
+            self.message_post(
+                body=self.env._(
+                    "Connected, but the marketplaces could not be read: %(error)s "
+                    "Click Update Marketplaces to read them again.",
+                    error=error,
+                )
+            )
 
     def action_update_marketplaces(self):
         """Read the marketplaces the seller participates in (Sellers API).

@@ -269,3 +269,19 @@ class TestConnectWithAmazon(EmulatorMixin, HttpCase):
         self.assertFalse(self.emulator.calls("lwa_token"), "no authorization code was exchanged")
         self.assertFalse(account_b.sudo().refresh_token or account_b.sudo().seller_id)
         self.assertEqual(account_b.sudo().oauth_nonce, "nonce-of-company-b")
+
+    def test_the_refresh_token_is_kept_when_reading_the_marketplaces_after_consent_fails(self):
+        self.emulator.inject("getMarketplaceParticipations", "unavailable", times=2)
+        answer = self.callback(self.consent())
+        self.assertEqual(answer.status_code, 303, answer.text[:300])
+        account = self.account.sudo()
+        self.assertTrue(account.connected, "the seller need not consent again")
+        self.assertEqual(account.seller_id, SELLER_ID)
+        self.assertTrue(account.refresh_token.startswith("Atzr|"))
+        self.assertFalse(account.available_marketplace_ids)
+        self.assertTrue(
+            account.message_ids.filtered(lambda m: "Update Marketplaces" in m.body), "the account says what failed"
+        )
+
+        self.account.with_user(self.env.ref("base.user_admin")).action_update_marketplaces()
+        self.assertEqual(set(account.available_marketplace_ids.mapped("api_ref")), {"ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"})
