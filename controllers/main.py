@@ -1,3 +1,6 @@
+import logging
+import re
+
 from markupsafe import Markup, escape
 
 from odoo import http
@@ -5,6 +8,38 @@ from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 
 from .. import const
+
+# Query parameters of the callback that must not reach the access log: the single-use
+# authorization code and the signed state (``code`` as well, OAuth's usual name).
+_SECRET_PARAMS = re.compile(r"([?&](?:spapi_oauth_code|code|state)=)[^&\s\"'#]*")
+
+
+class OAuthCallbackLogFilter(logging.Filter):
+    """Masks the callback's code and state in werkzeug's request lines ("GET
+    /amazon_sp_connector/oauth/callback?state=...&spapi_oauth_code=... HTTP/1.1")."""
+
+    def filter(self, record):
+        if isinstance(record.msg, str) and const.OAUTH_CALLBACK_PATH in record.msg:
+            record.msg = self.redact(record.msg)
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(
+                self.redact(arg) if isinstance(arg, str) and const.OAUTH_CALLBACK_PATH in arg else arg
+                for arg in record.args
+            )
+        return True
+
+    @staticmethod
+    def redact(text):
+        return _SECRET_PARAMS.sub(r"\1***", text)
+
+
+def _install_log_filter():
+    werkzeug_logger = logging.getLogger("werkzeug")
+    if not any(type(f).__name__ == OAuthCallbackLogFilter.__name__ for f in werkzeug_logger.filters):
+        werkzeug_logger.addFilter(OAuthCallbackLogFilter())
+
+
+_install_log_filter()
 
 
 class AmazonOAuth(http.Controller):

@@ -1,6 +1,8 @@
 """Connect with Amazon: the website authorization workflow, over HTTP, through the
 emulator's consent page and Login with Amazon, back to Odoo's callback."""
 
+import logging
+import re
 import time
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -13,7 +15,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 from .. import const
 from ..emulator.scenarios import make_item, make_order
-from .common import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, SELLER_ID, EmulatorMixin
+from .common import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, SELLER_ID, EmulatorMixin, LogCapture
 
 APPLICATION_ID = "amzn1.sp.solution.test-application"
 APP_CLIENT_ID = "amzn1.application-oa2-client.integrator"
@@ -285,3 +287,23 @@ class TestConnectWithAmazon(EmulatorMixin, HttpCase):
 
         self.account.with_user(self.env.ref("base.user_admin")).action_update_marketplaces()
         self.assertEqual(set(account.available_marketplace_ids.mapped("api_ref")), {"ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"})
+
+    def test_the_callbacks_code_and_state_never_reach_the_access_log(self):
+        werkzeug = logging.getLogger("werkzeug")
+        capture = LogCapture()
+        level = werkzeug.level
+        werkzeug.setLevel(logging.INFO)
+        werkzeug.addHandler(capture)
+        try:
+            location = self.consent()
+            answer = self.callback(location)
+        finally:
+            werkzeug.removeHandler(capture)
+            werkzeug.setLevel(level)
+        self.assertEqual(answer.status_code, 303, answer.text[:300])
+        query = parse_qs(urlsplit(location).query)
+        lines = [line for line in capture.lines if const.OAUTH_CALLBACK_PATH in line]
+        self.assertTrue(lines, "the callback's request line is logged")
+        for secret in (query["state"][0], query["spapi_oauth_code"][0]):
+            self.assertNotIn(secret, capture.text)
+        self.assertTrue(re.search(r"state=\*\*\*", lines[0]), lines[0])
