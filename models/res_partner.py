@@ -2,7 +2,7 @@ import hashlib
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import escape_psql
+from odoo.tools import SQL, escape_psql
 
 ANONYMOUS_KEY = "anonymous"
 
@@ -320,3 +320,22 @@ class ResPartner(models.Model):
         )
         addresses = Partner.browse(self.child_ids.filtered(lambda c: c.type != "contact").ids)
         addresses.write(dict(erase, name=False, amazon_anonymized=True))
+        self._amazon_erase_gift_messages()
+
+    def _amazon_erase_gift_messages(self):
+        """Replace the gift messages of these buyers' orders (note lines of the import) and
+        their copies on invoices by a line saying a message was erased. An invoice sealed by
+        the journal's inalterability hash keeps its copy: changing it would break the seal."""
+        lines = (
+            self.env["sale.order.line"]
+            .sudo()
+            .search([("order_id.partner_id", "in", self.ids), ("amazon_gift_message", "=", True)])
+        )
+        if not lines:
+            return
+        erased = self.env._("Gift message erased with the buyer's personal data")
+        # a locked order refuses to change a line's description: the order's own text, erased
+        # as the law asks, goes straight to the table
+        self.env.cr.execute(SQL("UPDATE sale_order_line SET name = %s WHERE id IN %s", erased, tuple(lines.ids)))
+        lines.invalidate_recordset(["name"])
+        lines.invoice_lines.filtered(lambda line: not line.move_id.inalterable_hash).write({"name": erased})

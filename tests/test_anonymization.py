@@ -77,3 +77,20 @@ class TestAnonymization(ImportCase):
         # the next day the walk starts over: nothing is ready, one call
         self.assertEqual(self.run_scheduled_action(), 1)
         self.assertFalse(buyers.filtered("amazon_anonymized"))
+
+    def test_gift_messages_are_erased_with_the_buyer(self):
+        order = self.finished_order("Alice Private", gift_message="Happy birthday Alice, love from Bob Private")
+        note = order.order_line.filtered(lambda line: line.display_type == "line_note")
+        invoice_note = order.invoice_ids.invoice_line_ids.filtered(lambda line: line.display_type == "line_note")
+        self.assertIn("love from Bob Private", note.name)
+        self.assertIn("love from Bob Private", invoice_note.name, "the invoice repeats the order's notes")
+        order.action_lock()  # Sales' "Lock Confirmed Sales" setting
+
+        self.run_scheduled_action()
+
+        self.assertTrue(order.partner_id.amazon_anonymized)
+        for line in (note, invoice_note):
+            self.assertNotIn("Alice", line.name)
+            self.assertNotIn("Bob", line.name)
+            self.assertIn("Gift message", line.name, "the line says a message was there")
+        self.assertIn("MUG-BLUE", order.order_line.filtered("amazon_item_ref").name, "the goods lines stay")
