@@ -2,7 +2,7 @@ import hashlib
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import escape_psql
+from odoo.tools import SQL, escape_psql
 
 ANONYMOUS_KEY = "anonymous"
 
@@ -11,8 +11,10 @@ DESTINATION_FIELDS = ("city", "zip", "state_id", "country_id")
 
 # what anonymizing a buyer erases (their address keeps DESTINATION_FIELDS)
 PERSONAL_FIELDS = ("street", "street2", "phone", "email")
-# buyers anonymized per transaction of the daily job
+# buyers examined per transaction of the daily job
 ANONYMIZE_BATCH = 200
+# where the daily job's walk over the buyers resumes: the last buyer (res.partner id) examined
+ANONYMIZE_RESUME_PARAM = "amazon_sp_connector.anonymize_resume_after"
 
 # ref of the partner "Amazon" that bills the fees of payouts
 AMAZON_VENDOR_REF = "AMAZON-PAYOUTS"
@@ -248,29 +250,43 @@ class ResPartner(models.Model):
         (delivered or canceled, and invoiced) for longer than their accounts' *Anonymize
         Buyers After* days. A buyer with an order of an account without the option is kept.
 
+        The buyers with an order old enough are walked by id, :data:`ANONYMIZE_BATCH` at a
+        time, each one examined once per walk. In the scheduled action every batch is
+        committed with the place the walk reached (system parameter
+        :data:`ANONYMIZE_RESUME_PARAM`) and the buyers not examined yet reported as remaining:
+        Odoo calls the action again at once and the walk goes on from there; it ends when
+        every candidate was examined, and the next run starts over from the first buyer.
+
         :returns: the buyers anonymized
         """
         accounts = self.env["amazon.account"].sudo().with_context(active_test=False).search([])
         days = {account.id: account.anonymize_after_days for account in accounts}
+        in_cron = bool(self.env.context.get("cron_id"))
+        Params = self.env["ir.config_parameter"].sudo()
+        after = int(Params.get_param(ANONYMIZE_RESUME_PARAM) or 0) if in_cron else 0
         if not any(days.values()):
+            if after:
+                Params.set_param(ANONYMIZE_RESUME_PARAM, False)
             return self.browse()
         now = fields.Datetime.now()
+        Partner = self.sudo().with_context(active_test=False)
         Order = self.env["sale.order"].sudo()
-        candidates = Order.search(
-            [
-                ("amazon_account_id", "in", [account_id for account_id, value in days.items() if value]),
-                ("partner_id.amazon_customer_key", "not in", [False, ANONYMOUS_KEY]),
-                ("partner_id.amazon_anonymized", "=", False),
-                ("date_order", "<", now - timedelta(days=min(value for value in days.values() if value))),
-            ]
-        ).partner_id
+        candidates = [
+            ("amazon_customer_key", "not in", [False, ANONYMOUS_KEY]),
+            ("amazon_anonymized", "=", False),
+            (
+                "sale_order_ids",
+                "any",
+                [
+                    ("amazon_account_id", "in", [account_id for account_id, value in days.items() if value]),
+                    ("date_order", "<", now - timedelta(days=min(value for value in days.values() if value))),
+                ],
+            ),
+        ]
         done = self.browse()
-        in_cron = bool(self.env.context.get("cron_id"))
-        for start in range(0, len(candidates), ANONYMIZE_BATCH):
-            batch = candidates[start : start + ANONYMIZE_BATCH]
-            orders = Order.search([("partner_id", "in", batch.ids)])
+        while batch := Partner.search([*candidates, ("id", ">", after)], order="id", limit=ANONYMIZE_BATCH):
             by_partner = dict.fromkeys(batch, Order)
-            for order in orders:
+            for order in Order.search([("partner_id", "in", batch.ids)]):
                 by_partner[order.partner_id] |= order
             ready = self.browse(
                 partner.id
@@ -279,15 +295,22 @@ class ResPartner(models.Model):
             )
             ready._amazon_anonymize()
             done |= ready
+            after = batch[-1].id
             if in_cron:
-                left = self.env["ir.cron"]._commit_progress(len(batch), remaining=len(candidates) - start - len(batch))
-                if left < 10:
-                    break
+                remaining = Partner.search_count([*candidates, ("id", ">", after)])
+                Params.set_param(ANONYMIZE_RESUME_PARAM, str(after) if remaining else False)
+                time_left = self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining)
+                if not remaining or not time_left:
+                    # the walk is over, or Odoo calls again at once and the walk resumes
+                    return done
+        if in_cron and after:
+            Params.set_param(ANONYMIZE_RESUME_PARAM, False)  # the walk resumed past the last buyer
         return done
 
     def _amazon_anonymize(self):
-        """Erase name, street, phone and email of these buyers and of their addresses; the
-        city, postal code, state and country stay (taxes, reports). Never reused again."""
+        """Erase name, street, phone and email of these buyers and of their addresses, and
+        the gift messages of their orders; the city, postal code, state and country stay
+        (taxes, reports). Never reused again."""
         if not self:
             return
         Partner = self.sudo().with_context(tracking_disable=True, mail_notrack=True)
@@ -297,3 +320,22 @@ class ResPartner(models.Model):
         )
         addresses = Partner.browse(self.child_ids.filtered(lambda c: c.type != "contact").ids)
         addresses.write(dict(erase, name=False, amazon_anonymized=True))
+        self._amazon_erase_gift_messages()
+
+    def _amazon_erase_gift_messages(self):
+        """Replace the gift messages of these buyers' orders (note lines of the import) and
+        their copies on invoices by a line saying a message was erased. An invoice sealed by
+        the journal's inalterability hash keeps its copy: changing it would break the seal."""
+        lines = (
+            self.env["sale.order.line"]
+            .sudo()
+            .search([("order_id.partner_id", "in", self.ids), ("amazon_gift_message", "=", True)])
+        )
+        if not lines:
+            return
+        erased = self.env._("Gift message erased with the buyer's personal data")
+        # a locked order refuses to change a line's description: the order's own text, erased
+        # as the law asks, goes straight to the table
+        self.env.cr.execute(SQL("UPDATE sale_order_line SET name = %s WHERE id IN %s", erased, tuple(lines.ids)))
+        lines.invalidate_recordset(["name"])
+        lines.invoice_lines.filtered(lambda line: not line.move_id.inalterable_hash).write({"name": erased})

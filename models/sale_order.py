@@ -285,6 +285,7 @@ class SaleOrder(models.Model):
         totals = {}  # category -> {"amount", "tax", "taxed"}: order-level charges
         promotion_ids = []
         notes = []
+        gift_messages = []  # the buyer's words: erased when the buyer is anonymized
 
         def priced(product, quantity, category, amounts, taxes):
             return self._amazon_prepare_priced_line(
@@ -341,7 +342,7 @@ class SaleOrder(models.Model):
                 if p.get("promotionId")
             ]
             if gift_option.get("giftMessage"):
-                notes.append(
+                gift_messages.append(
                     self.env._("Gift message for %(sku)s: %(message)s", sku=sku, message=gift_option["giftMessage"])
                 )
 
@@ -365,6 +366,8 @@ class SaleOrder(models.Model):
             lines.append(dict(priced(product, 1, category, amounts, taxes), name=label))
         for note in notes:
             lines.append({"display_type": "line_note", "name": note})
+        for message in gift_messages:
+            lines.append({"display_type": "line_note", "name": message, "amazon_gift_message": True})
         return lines
 
     @api.model

@@ -10,6 +10,12 @@ class SaleOrderLine(models.Model):
         string="Amazon SKU", readonly=True, copy=False, index="btree_not_null", help="The seller SKU Amazon sold."
     )
 
+    amazon_gift_message = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="A note holding the buyer's gift message, erased when the buyer is anonymized.",
+    )
+
     _amazon_item_ref_unique = models.Constraint(
         "unique(order_id, amazon_item_ref)", "An Amazon order item can only appear once in an order."
     )

@@ -1,4 +1,5 @@
 from . import test_account
+from . import test_anonymization
 from . import test_cancellations
 from . import test_connect
 from . import test_emulator
