@@ -277,7 +277,8 @@ class AmazonStockSync(models.AbstractModel):
     def _refuse(self, offer, reason, run):
         """Amazon refused the quantity sent: the offer stays in error until its quantity,
         product or product type changes (an offer changed since it was sent stays To Send:
-        the run compares its new message with the refused one)."""
+        this very run compares its new message with the refused one, and sends it when it
+        differs)."""
         self._report(offer, reason, run)
         values = {
             "stock_sync_error": reason,
@@ -287,18 +288,18 @@ class AmazonStockSync(models.AbstractModel):
             values["stock_sync_state"] = "error"
         offer.write(values)
         run.stats["refused"] += 1
-        run.seen.add(("offer", offer.id))
 
     @api.model
     def _uncertain(self, offer, reason, run, now=False):
         """Whether Amazon has the offer's quantity is unknown: To Send again, by the next run
         (not by the run that learnt it, so that a feed Amazon keeps refusing costs one feed
-        per cron interval), or by this one when ``now``."""
+        per cron interval), or by this one when ``now`` or when the offer changed since it
+        was sent (a new quantity goes at once)."""
         self._report(offer, reason, run)
+        if offer.stock_sync_state == "sent" and not now:
+            run.seen.add(("offer", offer.id))
         offer.write({"stock_sync_state": "to_send", "stock_sync_error": reason, "stock_refused_key": False})
         run.stats["uncertain"] += 1
-        if not now:
-            run.seen.add(("offer", offer.id))
 
     @api.model
     def _report(self, offer, reason, run):

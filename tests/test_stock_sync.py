@@ -296,6 +296,18 @@ class TestStockPush(StockCase):
         self.assertFalse(ghost.stock_sync_error)
         self.assertEqual(self.amazon_quantity("GHOST-SKU"), 5)
 
+    def test_a_change_made_while_amazon_refuses_the_sku_goes_out_when_the_refusal_is_read(self):
+        ghost = self.offer("GHOST-SKU", self.lamp)
+        self.run_flow("stock")
+        self.set_stock(self.lamp, 7)
+        self.push()
+        self.assertEqual(
+            [self.sent_skus(d) for d in self.sent_documents()],
+            [{"MUG-BLUE": 10, "LAMP": 4, "GHOST-SKU": 4}, {"LAMP": 7, "GHOST-SKU": 7}],
+            "the new quantity went with the run that read the refusal of the old one",
+        )
+        self.assertEqual((ghost.stock_sync_state, self.lamp_offer.stock_sync_state), ("error", "done"))
+
     def test_wrong_product_type_is_refused_then_fixed_on_the_offer(self):
         self.emulator.put_listing(SELLER_ID, "LAMP", product_type="LAMP")
         self.lamp_offer.product_type = "LUGGAGE"
