@@ -639,6 +639,13 @@ LISTINGS_FEED_MAX_MESSAGES = 10000
 LISTINGS_ISSUE_ERROR = "ERROR"
 # Amazon processes a feed in minutes: its result is read again after this many seconds.
 FEED_POLL_SECONDS = 120
+# A feed Amazon has not finished (or whose status Amazon keeps failing to give) this many
+# hours after it was sent is given up: its records are sent again (or fail, cancellations).
+FEED_GIVE_UP_HOURS = 2
+# Feeds keep the document sent and Amazon's report this many days, then drop them.
+FEED_DOCUMENT_RETENTION_DAYS = 90
+# A stock change triggers the stock push this many seconds later (one trigger at a time).
+STOCK_PUSH_DELAY_SECONDS = 120
 
 # ---------------------------------------------------------------------------
 # Payouts: settlement reports (Reports API 2021-06-30), tab-separated flat files.

@@ -842,13 +842,20 @@ class SpApiEmulator:
         return 200, {k: v for k, v in feed.items() if not k.startswith("_")}
 
     def _process_feed(self, seller, feed):
+        """Process the feed, unless a ``processFeed`` fault says otherwise: ``stuck`` keeps it
+        IN_PROGRESS (for ``times`` getFeed calls), ``corrupt_gzip`` serves a GZIP report cut
+        short; the others are the feed processors' (``emulator/feeds.py``)."""
         content = self.feed_documents[feed["_document"]]["content"]
         # a processFeed fault may be limited (match=...) to feeds mentioning an order id
         outcome = self._take_fault("processFeed", content.decode("utf-8", "replace"))
+        if outcome and outcome["kind"] == "stuck":
+            return
         if feed["feedType"] == feed_processing.JSON_LISTINGS:
             status, report = feed_processing.process_listings(self, seller, feed, content, outcome)
             # Amazon serves JSON processing reports GZIP-compressed
             document = {"content": gzip.compress(report) if report else None, "compression": "GZIP"}
+            if report and outcome and outcome["kind"] == "corrupt_gzip":
+                document["content"] = document["content"][:20]
         else:
             status, report = feed_processing.process(self, seller, feed, content, outcome)
             document = {"content": report}

@@ -1,4 +1,5 @@
 import math
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from markupsafe import Markup
@@ -14,7 +15,7 @@ STOCK_SYNC_STATES = [
     ("done", "Up to Date"),
     ("error", "Error"),
 ]
-# precommit data key: products whose free quantity changed in the transaction
+# precommit data key: (product, warehouse) pairs whose free quantity changed in the transaction
 CHANGED_PRODUCTS = "amazon_sp_connector.stock_changed_products"
 # Kits inside kits: how deep the components of a changed product are followed.
 MAX_KIT_DEPTH = 5
@@ -67,12 +68,15 @@ class AmazonOffer(models.Model):
         copy=False,
         help="To Send: the quantity changed (or was never sent) and goes with the next stock run. "
         "Sent: Amazon is processing it. Up to Date: Amazon accepted the last quantity. "
-        "Error: Amazon refused it (see the error); it is sent again by the next run. "
+        "Error: Amazon refused it (see the error); it is sent again when its quantity, product or "
+        "product type changes, or with Retry Stock Sync. "
         "Empty: the offer's stock is not pushed (FBA, Sync Stock off, or not a physical product).",
     )
     last_quantity_sent = fields.Integer(readonly=True, copy=False)
     last_stock_sync = fields.Datetime(string="Quantity Sent On", readonly=True, copy=False)
     stock_sync_error = fields.Text(readonly=True, copy=False)
+    # "product id:product type:quantity" of the message Amazon refused: not sent again as is
+    stock_refused_key = fields.Char(compute="_compute_stock_sync_state", store=True, readonly=True, copy=False)
     stock_feed_id = fields.Many2one(
         "amazon.feed", readonly=True, copy=False, ondelete="set null", index="btree_not_null"
     )
@@ -82,15 +86,21 @@ class AmazonOffer(models.Model):
     _stock_pending_idx = models.Index("(account_id) WHERE stock_sync_state IN ('to_send', 'error')")
     _product_idx = models.Index("(product_id)")
 
-    @api.depends("fulfillment_channel", "sync_stock", "product_id.type")
+    @api.depends(
+        "fulfillment_channel", "sync_stock", "product_id", "product_id.type", "product_id.is_storable", "product_type"
+    )
     def _compute_stock_sync_state(self):
-        """Offers whose stock is pushed start (again) as To Send; the others have no state."""
+        """Offers whose stock is pushed start (again) as To Send; the others have no state.
+        One that is refused or sent with another product or product type goes again."""
         for offer in self:
-            if offer._amazon_pushes_stock():
-                if not offer.stock_sync_state:
-                    offer.stock_sync_state = "to_send"
-            else:
+            if not offer._amazon_pushes_stock():
                 offer.stock_sync_state = False
+                offer.stock_refused_key = False
+            elif offer.stock_sync_state in (False, "error", "sent"):
+                offer.stock_sync_state = "to_send"
+                offer.stock_refused_key = False
+            else:
+                offer.stock_refused_key = offer.stock_refused_key
 
     def action_view_in_seller_central(self):
         """The SKU in Seller Central's inventory, on its marketplace's host."""
@@ -102,6 +112,14 @@ class AmazonOffer(models.Model):
             "url": f"{base.rstrip('/')}/myinventory/inventory?{query}",
             "target": "new",
         }
+
+    def action_retry_stock_sync(self):
+        """Send the quantity of these offers Amazon refused again, soon (the seller fixed the
+        listing in Seller Central)."""
+        offers = self.filtered(lambda o: o.stock_sync_state == "error")
+        offers.write({"stock_sync_state": "to_send", "stock_refused_key": False})
+        if offers:
+            self._amazon_trigger_stock_push()
 
     def _amazon_pushes_stock(self):
         """Whether this offer's quantity is sent to Amazon: a merchant-fulfilled offer with
@@ -240,47 +258,80 @@ class AmazonOffer(models.Model):
     # ------------------------------------------------------------------ stock
 
     @api.model
-    def _amazon_stock_changed(self, products):
-        """Note that the free quantity of ``products`` changed in this transaction: their
-        pushed offers are marked To Send at once (once per product and transaction), and
-        again when the transaction commits, in case a savepoint rolled the first mark back."""
+    def _amazon_stock_changed(self, products, warehouse):
+        """Note that the free quantity of ``products`` in ``warehouse`` changed in this
+        transaction: the pushed offers of accounts pushing that warehouse are marked To Send
+        at once (once per product and transaction), and again when the transaction commits,
+        in case a savepoint rolled the first mark back."""
+        if not warehouse:
+            return  # no account pushes stock from outside a warehouse
         data = self.env.cr.precommit.data
         changed = data.get(CHANGED_PRODUCTS)
         if changed is None:
             changed = data[CHANGED_PRODUCTS] = set()
             env = self.env
             self.env.cr.precommit.add(lambda: env["amazon.offer"]._amazon_mark_stock_changed(changed))
-        new = set(products.ids) - changed
+        new = {(product_id, warehouse.id) for product_id in products.ids} - changed
         if new:
             changed.update(new)
             self._amazon_mark_stock_changed(new)
 
     @api.model
-    def _amazon_mark_stock_changed(self, product_ids):
-        """Mark To Send every pushed offer of these products and of the kits they are part of
-        (an offer in error stays in error: it is sent again anyway).
+    def _amazon_mark_stock_changed(self, changes):
+        """Mark To Send every pushed offer of these products and of the kits they are part of,
+        in the accounts that push stock from the warehouse where it changed, and trigger the
+        stock flow soon (:meth:`_amazon_trigger_stock_push`).
 
         Every such offer row is written, whatever its state: a stock run that computed its
         quantity from an older snapshot then conflicts with this transaction (PostgreSQL's
         repeatable read) and one of the two is retried, so Amazon never keeps a quantity
-        older than a committed reservation.
+        older than a committed reservation. An offer Amazon refused is sent again only when
+        its quantity changed (the run compares it with the refused message). Offers of other
+        warehouses and of accounts that push no stock are not touched.
+
+        :param changes: set of (product id, warehouse id)
         """
-        product_ids = self._amazon_with_kits(set(product_ids))
-        if not product_ids:
-            return
+        by_warehouse = {}
+        for product_id, warehouse_id in changes:
+            by_warehouse.setdefault(warehouse_id, set()).add(product_id)
+        pushing = self.env["amazon.account"].sudo().search([("sync_stock", "=", True)])
         self.flush_model(["stock_sync_state"])
-        self.env.cr.execute(
-            """
-            UPDATE amazon_offer
-               SET stock_sync_state = CASE WHEN stock_sync_state = 'error' THEN 'error' ELSE 'to_send' END
-             WHERE product_id = ANY(%s) AND stock_sync_state IS NOT NULL
-         RETURNING id
-            """,
-            [sorted(product_ids)],
-        )
-        ids = [row[0] for row in self.env.cr.fetchall()]
+        ids = []
+        for warehouse_id, product_ids in by_warehouse.items():
+            accounts = pushing.filtered(lambda a, w=warehouse_id: a._amazon_fbm_warehouse().id == w)
+            product_ids = self._amazon_with_kits(product_ids)
+            if not accounts or not product_ids:
+                continue
+            self.env.cr.execute(
+                """
+                UPDATE amazon_offer
+                   SET stock_sync_state = 'to_send'
+                 WHERE product_id = ANY(%s) AND account_id = ANY(%s) AND stock_sync_state IS NOT NULL
+             RETURNING id
+                """,
+                [sorted(product_ids), accounts.ids],
+            )
+            ids += [row[0] for row in self.env.cr.fetchall()]
         if ids:
             self.browse(ids).invalidate_recordset(["stock_sync_state"])
+            self._amazon_trigger_stock_push()
+
+    @api.model
+    def _amazon_trigger_stock_push(self):
+        """Run the stock flow ``STOCK_PUSH_DELAY_SECONDS`` from now, unless it is already
+        triggered by then: changes in a burst share one trigger, and one run."""
+        cron = self.env.ref("amazon_sp_connector.ir_cron_sync_stock", raise_if_not_found=False)
+        if not cron:
+            return
+        now = fields.Datetime.now()
+        at = now + timedelta(seconds=const.STOCK_PUSH_DELAY_SECONDS)
+        pending = (
+            self.env["ir.cron.trigger"]
+            .sudo()
+            .search_count([("cron_id", "=", cron.id), ("call_at", ">", now), ("call_at", "<=", at)], limit=1)
+        )
+        if not pending:
+            cron.sudo()._trigger(at=at)
 
     @api.model
     def _amazon_with_kits(self, product_ids):
@@ -335,3 +386,9 @@ class AmazonOffer(models.Model):
     def _amazon_product_type(self):
         self.ensure_one()
         return (self.product_type or "").strip() or const.LISTINGS_DEFAULT_PRODUCT_TYPE
+
+    def _amazon_stock_key(self, quantity):
+        """What identifies the stock message of this offer: Amazon's answer to it is the same
+        as long as it stays the same."""
+        self.ensure_one()
+        return f"{self.product_id.id}:{self._amazon_product_type()}:{quantity}"

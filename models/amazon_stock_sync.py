@@ -6,7 +6,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from .. import const
-from ..spapi import AmazonError
+from ..spapi import AmazonError, AmazonThrottledError
 from ..spapi.listings import StockLevel, build_stock_feed, parse_listings_report
 from .amazon_feed import NOT_SENT
 from .amazon_sync_flow import quiet_sql_errors, safe_reason
@@ -14,11 +14,15 @@ from .amazon_sync_flow import quiet_sql_errors, safe_reason
 
 class AmazonStockSync(models.AbstractModel):
     """One run reads the result of every stock feed in progress (one getFeed each), then
-    sends the quantity of every offer of the account marked To Send or in error in ONE
-    ``JSON_LISTINGS_FEED``.
+    sends the quantity of every offer of the account marked To Send in ONE
+    ``JSON_LISTINGS_FEED``. Amazon failing on one feed never keeps the others from being
+    read, nor the offers from being sent; a feed Amazon has not finished after
+    ``FEED_GIVE_UP_HOURS`` is given up and its offers are sent again.
 
-    Offers are marked To Send by every change of their product's free quantity
-    (``amazon.offer._amazon_mark_stock_changed``). A run locks the offers it sends and
+    Offers are marked To Send by every change of their product's free quantity in the
+    warehouse their account pushes (``amazon.offer._amazon_mark_stock_changed``). A SKU
+    Amazon refused stays in error until its quantity, product or product type changes, or
+    a user retries it: it is not sent again and again. A run locks the offers it sends and
     computes their quantities in the same snapshot; the offers and the feed are committed
     before the feed goes to Amazon. A stock change committed meanwhile either made the run
     fail on the locked offers (it is retried) or marks them To Send again after it: Amazon
@@ -37,11 +41,11 @@ class AmazonStockSync(models.AbstractModel):
 
     @api.model
     def _offers_domain(self, accounts):
-        """Offers whose quantity goes in the next feed: To Send or refused, and not in a
-        feed Amazon is still processing."""
+        """Offers whose quantity goes in the next feed: To Send, and not in a feed Amazon is
+        still processing."""
         return [
             ("account_id", "in", accounts.filtered("sync_stock").ids),
-            ("stock_sync_state", "in", ("to_send", "error")),
+            ("stock_sync_state", "=", "to_send"),
             "|",
             ("stock_feed_id", "=", False),
             ("stock_feed_id.done", "=", True),
@@ -57,11 +61,16 @@ class AmazonStockSync(models.AbstractModel):
     @api.model
     def _run_account(self, account, session, run):
         in_progress = False
+        throttled = None
         for feed in self.env["amazon.feed"].sudo().search(self._feeds_domain(account), order="id"):
             if self._out_of_time(session):
                 run.more = True
                 return
-            self._poll_feed(feed, session, run)
+            try:
+                self._poll_feed(feed, session, run)
+            except AmazonThrottledError as exc:  # getFeed's quota: the feeds wait, the offers go
+                throttled = exc
+                break
             in_progress |= not feed.done
             self._commit_progress(1)
         if account.sync_stock:
@@ -76,6 +85,8 @@ class AmazonStockSync(models.AbstractModel):
                 run.more |= len(offers) > limit
         if in_progress:
             run.wake_at = fields.Datetime.now() + timedelta(seconds=const.FEED_POLL_SECONDS)
+        if throttled:
+            raise throttled
 
     @api.model
     def _summary(self, run):
@@ -107,6 +118,11 @@ class AmazonStockSync(models.AbstractModel):
                 counter="no_stock_tracked",
             )
         offers -= untracked
+        refused = offers.filtered(lambda o: o.stock_refused_key == o._amazon_stock_key(quantities[o.id]))
+        if refused:  # Amazon refused this very message: sent again once something changes
+            refused.write({"stock_sync_state": "error"})
+            run.stats["still_refused"] += len(refused)
+        offers -= refused
         unchanged = offers.filtered(lambda o: self._is_unchanged(o, quantities[o.id]))
         if unchanged:
             unchanged.write({"stock_sync_state": "done"})
@@ -192,6 +208,12 @@ class AmazonStockSync(models.AbstractModel):
         self._settle(feed, {}, [reason], run)
 
     @api.model
+    def _feed_abandoned(self, feed, reason, run):
+        """Amazon did not finish it in time: its quantities are sent again by this very run."""
+        for offer in feed.offer_ids.filtered("stock_sync_state"):
+            self._uncertain(offer, self.env._("Uncertain: %(why)s", why=reason), run, now=True)
+
+    @api.model
     def _apply_feed(self, feed, session, run):
         if not feed.feed_ref:  # prepared, then the run stopped before Amazon accepted it
             self._withdraw(feed, self.env._("Never reached Amazon; its quantities are sent again."))
@@ -221,32 +243,66 @@ class AmazonStockSync(models.AbstractModel):
     @api.model
     def _settle(self, feed, errors, general, run):
         """Each message's outcome on its offer (when the offer's latest feed is this one):
-        refused with Amazon's text, uncertain when an error names no message (sent again),
-        else accepted."""
-        by_sku = {offer.sku: offer for offer in feed.offer_ids}
+        refused with Amazon's text (in error until something changes), uncertain when an
+        error names no message (sent again), else accepted."""
+        by_sku = {offer.sku: offer for offer in feed.offer_ids if offer.stock_sync_state}
         accepted = self.env["amazon.offer"]
         for message_id, sku in (feed.messages or {}).items():
             offer = by_sku.get(sku)
             if not offer:
                 continue
             if errors.get(message_id):
-                self._fail(offer, "; ".join(errors[message_id]), run)
+                self._refuse(offer, "; ".join(errors[message_id]), run)
             elif general:
-                reason = self.env._("Uncertain: %(why)s", why="; ".join(general))
-                self._fail(offer, reason, run, counter="uncertain")
+                self._uncertain(offer, self.env._("Uncertain: %(why)s", why="; ".join(general)), run)
             else:
                 accepted |= offer
         if accepted:
             accepted.filtered(lambda o: o.stock_sync_state == "sent").write({"stock_sync_state": "done"})
-            accepted.filtered("stock_sync_error").write({"stock_sync_error": False})
+            accepted.filtered(lambda o: o.stock_sync_error or o.stock_refused_key).write(
+                {"stock_sync_error": False, "stock_refused_key": False}
+            )
             run.stats["accepted"] += len(accepted)
 
     @api.model
     def _fail(self, offer, reason, run, counter="refused"):
-        """The offer's quantity did not reach Amazon: it is sent again by the next run; a
-        reason it did not have before is reported once."""
-        if reason != offer.stock_sync_error:
-            run.problems.append({"name": offer.sku, "ref": offer.product_id.display_name, "reason": reason})
+        """The offer's quantity cannot reach Amazon: in error until something about it
+        changes or a user retries it; a reason it did not have before is reported once."""
+        self._report(offer, reason, run)
         offer.write({"stock_sync_state": "error", "stock_sync_error": reason})
         run.stats[counter] += 1
         run.seen.add(("offer", offer.id))
+
+    @api.model
+    def _refuse(self, offer, reason, run):
+        """Amazon refused the quantity sent: the offer stays in error until its quantity,
+        product or product type changes (an offer changed since it was sent stays To Send:
+        this very run compares its new message with the refused one, and sends it when it
+        differs)."""
+        self._report(offer, reason, run)
+        values = {
+            "stock_sync_error": reason,
+            "stock_refused_key": offer._amazon_stock_key(offer.last_quantity_sent),
+        }
+        if offer.stock_sync_state == "sent":
+            values["stock_sync_state"] = "error"
+        offer.write(values)
+        run.stats["refused"] += 1
+
+    @api.model
+    def _uncertain(self, offer, reason, run, now=False):
+        """Whether Amazon has the offer's quantity is unknown: To Send again, by the next run
+        (not by the run that learnt it, so that a feed Amazon keeps refusing costs one feed
+        per cron interval), or by this one when ``now`` or when the offer changed since it
+        was sent (a new quantity goes at once)."""
+        self._report(offer, reason, run)
+        if offer.stock_sync_state == "sent" and not now:
+            run.seen.add(("offer", offer.id))
+        offer.write({"stock_sync_state": "to_send", "stock_sync_error": reason, "stock_refused_key": False})
+        run.stats["uncertain"] += 1
+
+    @api.model
+    def _report(self, offer, reason, run):
+        """A reason the offer did not have before goes in the run's mail, once."""
+        if reason != offer.stock_sync_error:
+            run.problems.append({"name": offer.sku, "ref": offer.product_id.display_name, "reason": reason})

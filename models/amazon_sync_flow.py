@@ -27,8 +27,15 @@ from odoo.tools import config
 # MIN_TIME_PER_JOB: how long Odoo keeps calling a cron job's action again while it reports work left
 from odoo.addons.base.models.ir_cron import MIN_TIME_PER_JOB, _intervalTypes
 
+from .. import const
 from ..exceptions import AmazonRecordError
-from ..spapi import AmazonError, AmazonRetryableError, AmazonThrottledError
+from ..spapi import (
+    AmazonAuthorizationError,
+    AmazonConfigurationError,
+    AmazonError,
+    AmazonRetryableError,
+    AmazonThrottledError,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -149,6 +156,8 @@ class AmazonSyncFlow(models.AbstractModel):
         """
         deadline = self._deadline()
         cron = self.env.ref(self._cron_xmlid).sudo()
+        if self._feed_type:
+            self.env["amazon.feed"].sudo()._drop_old_documents(self._feed_type)
         # an account waiting for Connect with Amazon has nothing to sync yet
         accounts = self.env["amazon.account"].search([]).filtered("connected")
         statuses = self.env["amazon.sync.status"]._of(accounts, self._flow)
@@ -251,19 +260,40 @@ class AmazonSyncFlow(models.AbstractModel):
     def _poll_feed(self, feed, session, run):
         """Read a feed's result with the flow's :meth:`_apply_feed`, in its own savepoint: a
         result that cannot be read or applied fails the feed's records
-        (:meth:`_feed_unreadable`), never the run, and never blocks later feeds. Amazon's
-        pauses and concurrent updates still stop the run (it goes on later)."""
+        (:meth:`_feed_unreadable`), never the run, and never blocks later feeds or what the
+        run sends next. Amazon failing to answer about this feed (5xx, network) leaves it for
+        the next run; a feed still not done ``FEED_GIVE_UP_HOURS`` after it was sent is given
+        up (:meth:`_feed_abandoned`). Amazon's quota, refused credentials and concurrent
+        updates stop the run: the account's status says why, the feed is read later."""
         try:
             with quiet_sql_errors(), self.env.cr.savepoint():
+                if feed.error:  # Amazon's failure of an earlier poll
+                    feed.error = False
                 self._apply_feed(feed, session, run)
-        except AmazonRetryableError:
+        except (AmazonThrottledError, AmazonAuthorizationError, AmazonConfigurationError):
             raise
+        except AmazonRetryableError as exc:
+            _logger.info("Amazon feed %s: not read: %s", feed.feed_ref, safe_reason(exc))
+            feed.error = self.env._(
+                "Amazon did not answer about this feed: %(why)s. It is asked again by the next run.",
+                why=safe_reason(exc),
+            )
+            run.stats["feeds_not_read"] += 1
         except Exception as exc:
             if is_concurrency_error(exc):
                 raise
             reason = self.env._("Amazon's result could not be read: %(why)s", why=safe_reason(exc))
             _logger.info("Amazon feed %s: %s", feed.feed_ref, reason)
             self._feed_unreadable(feed, reason, run)
+            feed.write({"done": True, "error": reason})
+        if not feed.done and feed.create_date + timedelta(hours=const.FEED_GIVE_UP_HOURS) <= fields.Datetime.now():
+            reason = self.env._(
+                "Amazon did not finish this feed within %(hours)s hours (last status: %(status)s): given up.",
+                hours=const.FEED_GIVE_UP_HOURS,
+                status=feed.processing_status or "-",
+            )
+            _logger.info("Amazon feed %s: %s", feed.feed_ref, reason)
+            self._feed_abandoned(feed, reason, run)
             feed.write({"done": True, "error": reason})
 
     @api.model
@@ -275,6 +305,12 @@ class AmazonSyncFlow(models.AbstractModel):
     def _feed_unreadable(self, feed, reason, run):
         """What ``feed``'s records become when its result cannot be read."""
         raise NotImplementedError
+
+    @api.model
+    def _feed_abandoned(self, feed, reason, run):
+        """What ``feed``'s records become when Amazon did not finish it in time: by
+        default, what they become when its result cannot be read."""
+        self._feed_unreadable(feed, reason, run)
 
     # ------------------------------------------------------------------ one account's run
 
@@ -367,6 +403,7 @@ class AmazonSyncFlow(models.AbstractModel):
             "confirmed": _("confirmed"),
             "created": _("created"),
             "failed": _("failed"),
+            "feeds_not_read": _("feed results to read again"),
             "ignored": _("ignored"),
             "imported": _("imported"),
             "kit not complete yet": _("kit not complete yet"),
@@ -380,6 +417,7 @@ class AmazonSyncFlow(models.AbstractModel):
             "sent": _("sent"),
             "shipped": _("shipped"),
             "shipped before import": _("shipped before import"),
+            "still_refused": _("still refused (unchanged)"),
             "uncertain": _("uncertain"),
             "unchanged": _("unchanged"),
             "updated": _("updated"),

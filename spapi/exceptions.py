@@ -6,6 +6,8 @@
   error code and message; retrying the same request will fail the same way.
 * :class:`AmazonAuthorizationError`: credentials or grants are wrong (LWA refused the
   refresh token or client, or SP-API answered 401/403).
+* :class:`AmazonDocumentError`: a document Amazon produced (a report, a feed result,
+  or its GZIP compression) cannot be read. Fetching it again gives the same bytes.
 * :class:`AmazonConfigurationError`: we cannot even build the request (missing
   credentials, unknown region, ...). Nothing was sent.
 """
@@ -77,8 +79,8 @@ class AmazonAuthorizationError(AmazonPermanentError):
 
 
 class AmazonDocumentError(AmazonError):
-    """A document Amazon produced (a report, a feed result) cannot be read. Fetching it
-    again gives the same bytes: not retryable."""
+    """A document Amazon produced (a report, a feed result, or its GZIP compression)
+    cannot be read. Fetching it again gives the same bytes: not retryable."""
 
 
 class AmazonConfigurationError(AmazonError):

@@ -15,6 +15,7 @@ import logging
 import random
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -28,6 +29,7 @@ from .. import const
 from .exceptions import (
     AmazonAuthorizationError,
     AmazonConfigurationError,
+    AmazonDocumentError,
     AmazonError,
     AmazonNetworkError,
     AmazonPermanentError,
@@ -759,11 +761,16 @@ class SpApiSession:
 
     @staticmethod
     def _decompress(content, algorithm):
+        """A downloaded document's bytes, decompressed when Amazon compressed it.
+
+        :raises AmazonDocumentError: when the GZIP data is corrupt or cut short: fetching
+            it again gives the same bytes
+        """
         if algorithm == "GZIP":
             try:
                 return gzip.decompress(content)
-            except (OSError, EOFError) as exc:
-                raise AmazonServerError(f"Amazon's GZIP document cannot be read: {exc}") from None
+            except (OSError, EOFError, zlib.error) as exc:
+                raise AmazonDocumentError(f"Amazon's GZIP document cannot be read: {exc}") from None
         return content
 
 

@@ -7,6 +7,7 @@ from odoo.tests import Form, tagged
 
 from ..emulator.feeds import check_document
 from ..emulator.scenarios import make_item, make_order
+from ..spapi import TOKENS
 from ..spapi.feeds import Cancellation, build_cancellation_feed, parse_processing_report
 from .common import SELLER_ID
 from .test_order_import import ImportCase
@@ -125,6 +126,21 @@ class TestCancellationFeed(CancellationCase):
         self.assertTrue(run.error)
         self.assertEqual(orders[0].amazon_cancel_state, "pending")
         self.assertIn("could not be reached", self.status("cancellations").last_error)
+
+    def test_credentials_refused_while_reading_a_feed_are_the_accounts_error_not_the_cancellations(self):
+        _amazon_orders, orders = self.import_orders(1)
+        self.cancel_in_odoo(orders[0])
+        self.run_flow("cancellations")
+        self.assertEqual(orders[0].amazon_cancel_state, "sent")
+        TOKENS.clear()
+        self.emulator.inject("lwa_token", "reject", code="invalid_grant", message="The refresh token was revoked.")
+        run = self.run_flow("cancellations")
+        self.assertTrue(run.error)
+        self.assertIn("refused the credentials", self.status("cancellations").last_error)
+        self.assertEqual(orders[0].amazon_cancel_state, "sent", "the feed's result is still to be read")
+        self.assertFalse(orders[0].amazon_cancel_error)
+        self.run_until_done()
+        self.assertEqual(orders[0].amazon_cancel_state, "done")
 
 
 @tagged("post_install", "-at_install")

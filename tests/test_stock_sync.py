@@ -1,7 +1,9 @@
 """FBM stock pushed to Amazon: one JSON_LISTINGS_FEED per run, only what changed."""
 
 import json
+from datetime import timedelta
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -80,6 +82,23 @@ class StockCase(ImportCase):
         """Amazon has every quantity: a clean start for the scenario."""
         self.push()
         self.emulator.feeds.clear()
+
+    def stock_feeds(self):
+        return self.env["amazon.feed"].search(
+            [("account_id", "=", self.account.id), ("feed_type", "=", "JSON_LISTINGS_FEED")]
+        )
+
+    def age(self, feed, **delta):
+        """The feed was created that long ago (an explicit clock: its creation date moves back)."""
+        feed.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE amazon_feed SET create_date = create_date - %s WHERE id = %s", [timedelta(**delta), feed.id]
+        )
+        feed.invalidate_recordset(["create_date"])
+
+    def stock_triggers(self):
+        cron = self.env.ref("amazon_sp_connector.ir_cron_sync_stock")
+        return self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
 
 
 @tagged("post_install", "-at_install")
@@ -234,7 +253,7 @@ class TestStockPush(StockCase):
         self.push()
         self.assertEqual(len(self.sent_documents()), 2, "an offer without Sync Stock is not pushed")
 
-    def test_unknown_sku_shows_amazons_error_is_mailed_once_and_retried(self):
+    def test_a_refused_sku_stays_in_error_until_its_quantity_changes_or_a_user_retries_it(self):
         ghost = self.offer("GHOST-SKU", self.lamp)
         self.push()
         self.assertEqual(ghost.stock_sync_state, "error")
@@ -250,16 +269,44 @@ class TestStockPush(StockCase):
         self.assertIn("amazon-desk@example.com", mails.recipient_ids.mapped("email"))
 
         self.push()
+        self.push()
+        self.assertEqual(len(self.sent_documents()), 1, "a refused SKU is not sent again while nothing changed")
+        self.assertEqual(ghost.stock_sync_state, "error")
+
+        self.set_stock(self.lamp, 4)  # counted again: the same quantity
+        self.push()
+        self.assertEqual(len(self.sent_documents()), 1, "the same quantity is refused the same way")
+        self.assertEqual((ghost.stock_sync_state, self.lamp_offer.stock_sync_state), ("error", "done"))
+
+        self.set_stock(self.lamp, 5)
+        self.push()
         documents = self.sent_documents()
-        self.assertEqual(self.sent_skus(documents[-1]), {"GHOST-SKU": 4}, "a refused SKU is sent again")
+        self.assertEqual(self.sent_skus(documents[-1]), {"GHOST-SKU": 5, "LAMP": 5}, "a new quantity is sent")
         self.assertEqual(ghost.stock_sync_state, "error")
         self.assertEqual(self.env["mail.mail"].search_count([("subject", "ilike", "not updated")]), 1, "told once")
 
-        self.emulator.put_listing(SELLER_ID, "GHOST-SKU")
+        self.emulator.put_listing(SELLER_ID, "GHOST-SKU")  # the seller fixed it in Seller Central
         self.push()
+        self.assertEqual(len(self.sent_documents()), 2)
+        ghost.action_retry_stock_sync()
+        self.assertEqual(ghost.stock_sync_state, "to_send")
+        self.push()
+        self.assertEqual(self.sent_skus(self.sent_documents()[-1]), {"GHOST-SKU": 5})
         self.assertEqual(ghost.stock_sync_state, "done")
         self.assertFalse(ghost.stock_sync_error)
-        self.assertEqual(self.amazon_quantity("GHOST-SKU"), 4)
+        self.assertEqual(self.amazon_quantity("GHOST-SKU"), 5)
+
+    def test_a_change_made_while_amazon_refuses_the_sku_goes_out_when_the_refusal_is_read(self):
+        ghost = self.offer("GHOST-SKU", self.lamp)
+        self.run_flow("stock")
+        self.set_stock(self.lamp, 7)
+        self.push()
+        self.assertEqual(
+            [self.sent_skus(d) for d in self.sent_documents()],
+            [{"MUG-BLUE": 10, "LAMP": 4, "GHOST-SKU": 4}, {"LAMP": 7, "GHOST-SKU": 7}],
+            "the new quantity went with the run that read the refusal of the old one",
+        )
+        self.assertEqual((ghost.stock_sync_state, self.lamp_offer.stock_sync_state), ("error", "done"))
 
     def test_wrong_product_type_is_refused_then_fixed_on_the_offer(self):
         self.emulator.put_listing(SELLER_ID, "LAMP", product_type="LAMP")
@@ -356,7 +403,7 @@ class TestStockFeedFailures(StockCase):
     def test_fatal_or_unreadable_feed_makes_every_quantity_uncertain_and_resent(self):
         self.emulator.inject("processFeed", "fatal", message="Feed is malformed.")
         self.push()
-        self.assertEqual(self.mug_offer.stock_sync_state, "error")
+        self.assertEqual(self.mug_offer.stock_sync_state, "to_send", "uncertain, not refused: sent again")
         self.assertIn("FATAL", self.mug_offer.stock_sync_error)
         self.emulator.inject("processFeed", "garbled")
         self.push()
@@ -367,7 +414,7 @@ class TestStockFeedFailures(StockCase):
     def test_an_error_that_names_no_message_leaves_every_quantity_uncertain(self):
         self.emulator.inject("processFeed", "ambiguous")
         self.push()
-        self.assertEqual(self.lamp_offer.stock_sync_state, "error")
+        self.assertEqual(self.lamp_offer.stock_sync_state, "to_send")
         self.assertIn("Uncertain", self.lamp_offer.stock_sync_error)
 
     def test_a_change_while_amazon_processes_a_feed_goes_in_the_next_one(self):
@@ -383,12 +430,146 @@ class TestStockFeedFailures(StockCase):
             [self.sent_skus(d) for d in self.sent_documents()], [{"MUG-BLUE": 10, "LAMP": 4}, {"MUG-BLUE": 2}]
         )
 
+    # ------------------------------------------------------------------ one feed never blocks the others
+
+    def test_a_corrupt_gzip_report_makes_its_quantities_uncertain_and_the_push_goes_on(self):
+        self.emulator.inject("processFeed", "corrupt_gzip")
+        self.push()
+        feed = self.stock_feeds()
+        self.assertTrue(feed.done)
+        self.assertIn("GZIP", feed.error)
+        self.assertEqual(self.status("stock").state, "ok", self.status("stock").last_error)
+        self.assertEqual(self.mug_offer.stock_sync_state, "to_send", "its quantities are uncertain: sent again")
+        self.push()
+        self.assertEqual(len(self.sent_documents()), 2)
+        self.assertEqual((self.mug_offer.stock_sync_state, self.amazon_quantity("MUG-BLUE")), ("done", 10))
+
+    def test_amazon_failing_on_one_feed_does_not_keep_the_other_offers_from_being_sent(self):
+        self.run_flow("stock")
+        feed = self.mug_offer.stock_feed_id
+        pen = self.env["product.product"].create({"name": "Pen", "type": "consu", "is_storable": True})
+        self.set_stock(pen, 30)
+        self.emulator.put_listing(SELLER_ID, "PEN")
+        pen_offer = self.offer("PEN", pen)
+        self.emulator.inject("getFeed", "server_error", times=5)
+        run = self.run_flow("stock")
+        self.assertFalse(run.error, run.error)
+        self.assertEqual(pen_offer.stock_sync_state, "sent", "the new offer went to Amazon")
+        self.assertEqual([self.sent_skus(d) for d in self.sent_documents()][-1], {"PEN": 30})
+        self.assertFalse(feed.done, "read again by the next run")
+        self.assertEqual(self.mug_offer.stock_sync_state, "sent")
+        self.assertIn("read again", self.status("stock").summary)
+        self.push()
+        self.assertTrue(feed.done and not feed.error)
+        self.assertEqual((self.mug_offer.stock_sync_state, pen_offer.stock_sync_state), ("done", "done"))
+
+    def test_a_feed_amazon_keeps_in_progress_is_given_up_after_two_hours_and_its_offers_sent_again(self):
+        self.emulator.inject("processFeed", "stuck", times=1000)
+        self.run_flow("stock")
+        feed = self.mug_offer.stock_feed_id
+        for _i in range(3):
+            self.run_flow("stock")
+        self.assertEqual((feed.processing_status, feed.done), ("IN_PROGRESS", False))
+        self.assertEqual(self.mug_offer.stock_sync_state, "sent")
+        self.age(feed, hours=1, minutes=50)
+        self.run_flow("stock")
+        self.assertFalse(feed.done, "not two hours yet")
+
+        self.age(feed, minutes=11)
+        self.run_flow("stock")
+        self.assertTrue(feed.done)
+        self.assertIn("2 hours", feed.error)
+        self.assertEqual(len(self.sent_documents()), 2, "its quantities went again in the same run")
+        self.assertNotEqual(self.mug_offer.stock_feed_id, feed)
+        self.emulator.faults.clear()
+        self.push()
+        self.assertEqual((self.mug_offer.stock_sync_state, self.amazon_quantity("MUG-BLUE")), ("done", 10))
+
+    def test_credentials_refused_while_reading_a_feed_are_the_accounts_error_not_the_feeds(self):
+        self.run_flow("stock")
+        feed = self.mug_offer.stock_feed_id
+        self.emulator.inject("getFeed", "reject", status=403, code="Unauthorized", message="Access denied.", times=2)
+        run = self.run_flow("stock")
+        self.assertTrue(run.error)
+        self.assertEqual(self.status("stock").state, "error")
+        self.assertIn("refused the credentials", self.status("stock").last_error)
+        self.assertFalse(feed.done or feed.error, "the feed's result is still to be read")
+        self.assertEqual((self.mug_offer.stock_sync_state, self.mug_offer.stock_sync_error), ("sent", False))
+        self.push()
+        self.assertEqual(self.mug_offer.stock_sync_state, "done")
+
+    # ------------------------------------------------------------------ deleted and old feeds
+
+    def test_deleting_a_feed_sends_its_offers_again(self):
+        self.run_flow("stock")
+        feed = self.mug_offer.stock_feed_id
+        feed.unlink()
+        self.assertEqual((self.mug_offer.stock_sync_state, self.lamp_offer.stock_sync_state), ("to_send", "to_send"))
+        self.push()
+        self.assertEqual(len(self.sent_documents()), 2)
+        self.assertEqual(self.mug_offer.stock_sync_state, "done")
+
+    def test_feeds_drop_their_documents_after_ninety_days(self):
+        self.push()
+        old = self.stock_feeds()
+        self.set_stock(self.mug, 3)
+        self.push()
+        recent = self.stock_feeds() - old
+        self.assertTrue(old.document and old.report)
+        self.age(old, days=91)
+        self.run_cron("stock")
+        self.assertFalse(old.document or old.report, "a feed older than 90 days keeps no document")
+        self.assertTrue(recent.document and recent.report)
+        self.assertEqual(old.offer_ids, self.lamp_offer, "the feed itself stays")
+
     def test_remapping_an_offer_sends_the_new_products_quantity(self):
         self.push()
         self.mug_offer.product_id = self.lamp
         self.assertEqual(self.mug_offer.stock_sync_state, "to_send")
         self.push()
         self.assertEqual(self.amazon_quantity("MUG-BLUE"), 4)
+
+
+@tagged("post_install", "-at_install")
+class TestStockChangeMarking(StockCase):
+    def test_a_stock_change_marks_only_offers_pushed_from_the_warehouse_of_the_changed_location(self):
+        self.reset_offers()
+        other = self.env["stock.warehouse"].create({"name": "Overflow", "code": "OVF"})
+        self.set_stock(self.mug, 50, other.lot_stock_id)
+        self.assertEqual(self.mug_offer.stock_sync_state, "done", "another warehouse's bin does not touch the offer")
+
+        quiet = self.env["amazon.account"].create(
+            self.account_values(name="No push", seller_id="A2OTHERSELLER", sync_stock=False)
+        )
+        quiet_offer = self.offer("MUG-QUIET", self.mug, account=quiet)
+        quiet_offer.stock_sync_state = "done"
+        self.set_stock(self.mug, 9)
+        self.assertEqual(self.mug_offer.stock_sync_state, "to_send", "the pushing warehouse's change marks it")
+        self.assertEqual(quiet_offer.stock_sync_state, "done", "an account that pushes no stock is not touched")
+
+        self.account.warehouse_id = other
+        self.push()
+        self.set_stock(self.mug, 8)
+        self.assertEqual(self.mug_offer.stock_sync_state, "done", "no longer its warehouse")
+        self.set_stock(self.mug, 40, other.lot_stock_id)
+        self.assertEqual(self.mug_offer.stock_sync_state, "to_send")
+
+    def test_a_stock_change_triggers_the_stock_push_within_two_minutes_once(self):
+        self.reset_offers()
+        self.stock_triggers().unlink()
+        poster = self.env["product.product"].create({"name": "Poster", "type": "consu", "is_storable": True})
+        self.set_stock(poster, 5)
+        self.assertFalse(self.stock_triggers(), "no pushed offer: nothing to trigger")
+
+        self.set_stock(self.mug, 9)
+        [trigger] = self.stock_triggers()
+        self.assertLessEqual(trigger.call_at, fields.Datetime.now() + timedelta(minutes=2))
+        self.assertGreater(trigger.call_at, fields.Datetime.now())
+        self.set_stock(self.mug, 8)
+        self.set_stock(self.lamp, 2)
+        self.env.cr.flush()  # another transaction's changes: debounced too
+        self.set_stock(self.lamp, 1)
+        self.assertEqual(self.stock_triggers(), trigger, "many changes, one trigger")
 
 
 @tagged("post_install", "-at_install")
