@@ -10,6 +10,7 @@ PAYOUT_STATES = [
     ("mismatch", "Mismatch"),
     ("registered", "Registered"),
 ]
+MISMATCHES_PER_CHUNK = 2000
 # categories whose amounts settle an order's invoice or credit note
 ORDER_CATEGORIES = ("sales", "promotion", "refund")
 CATEGORIES = [
@@ -268,15 +269,23 @@ class AmazonPayout(models.Model):
                     "note": self.env._("Amazon's deposit differs from the sum of the report's lines"),
                 }
             )
-        commands = []
+        del groups, all_documents  # no longer needed: their memory goes to the mismatches
+        Mismatch = self.env["amazon.payout.mismatch"].sudo()
+        new = []
         for values in found:
             existing = kept.pop((values["kind"], values.get("order_ref") or ""), None)
             if existing:
-                commands.append(fields.Command.update(existing.id, values))
+                existing.sudo().write(values)
             else:
-                commands.append(fields.Command.create(values))
-        commands += [fields.Command.delete(m.id) for m in kept.values()]
-        self.sudo().mismatch_ids = commands
+                values["payout_id"] = self.id
+                new.append(values)
+        Mismatch.union(*kept.values()).unlink()
+        # a busy seller's first payout may list thousands of orders: created, then forgotten
+        # by the ORM's cache, a chunk at a time
+        for start in range(0, len(new), MISMATCHES_PER_CHUNK):
+            created = Mismatch.create(new[start : start + MISMATCHES_PER_CHUNK])
+            created.flush_recordset()
+            created.invalidate_recordset()
 
     def _amazon_register(self):
         """Book the payout (one entry in the Amazon Payments journal, the fee bill) and
