@@ -2,6 +2,7 @@
 emulator's own orders, refunds, fees and reserves, as Amazon writes them: tab-separated, the
 first data row carrying the settlement, the others one amount each."""
 
+import zlib
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -62,6 +63,7 @@ def settlement_rows(
     start=None,
     end=None,
     deposit_date=None,
+    overrides=None,
 ):
     """The rows of one settlement.
 
@@ -71,6 +73,8 @@ def settlement_rows(
     :param refunds: dict order id -> Decimal refunded principal (a Refund transaction with
         Amazon's commission given back)
     :param others: list of (transaction-type, amount-type, amount-description, amount) rows
+    :param overrides: dict row number (1: the first amount row) -> {column: text}, written
+        over the generated rows after the total is computed (a report Amazon got wrong)
     :returns: (list of row dicts, Decimal total)
     """
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
@@ -185,7 +189,10 @@ def settlement_rows(
         "total-amount": _amount(total),
         "currency": currency or "USD",
     }
-    return [head, *rows], total
+    rows = [head, *rows]
+    for number, values in (overrides or {}).items():
+        rows[number].update(values)
+    return rows, total
 
 
 def settlement_document(rows):
@@ -193,3 +200,58 @@ def settlement_document(rows):
     lines = ["\t".join(COLUMNS)]
     lines += ["\t".join(str(row.get(column, "")) for column in COLUMNS) for row in rows]
     return ("\n".join(lines) + "\n").encode()
+
+
+def bulk_settlement_document(settlement_id, lines, *, currency="USD"):
+    """A settlement of about ``lines`` amount rows of made-up FBA orders (4 rows each: price,
+    shipping, commission, fulfillment fee), written without building order dicts: for
+    benchmarks. :returns: (UTF-8 bytes, Decimal total)"""
+    end = datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(days=1)
+    posted = _date(end - timedelta(days=1))
+    body = []
+    total = Decimal(0)
+    for number in range(max(1, lines // 4)):
+        order = f"111-{number // 10000000:07d}-{number % 10000000:07d}"
+        common = {
+            "settlement-id": settlement_id,
+            "transaction-type": "Order",
+            "order-id": order,
+            "marketplace-name": "Amazon.com",
+            "fulfillment-id": "AFN",
+            "posted-date-time": posted,
+            "order-item-code": f"{number:014d}",
+            "sku": f"SKU-{number % 500:03d}",
+            "quantity-purchased": "1",
+        }
+        for amount_type, description, amount in (
+            ("ItemPrice", "Principal", Decimal("12.50")),
+            ("ItemPrice", "Shipping", Decimal("4.99")),
+            ("ItemFees", "Commission", Decimal("-1.88")),
+            ("ItemFees", "FBAPerUnitFulfillmentFee", Decimal("-2.50")),
+        ):
+            total += amount
+            row = dict(common, **{"amount-type": amount_type, "amount-description": description})
+            row["amount"] = _amount(amount)
+            body.append("\t".join(row.get(column, "") for column in COLUMNS))
+    head = {
+        "settlement-id": settlement_id,
+        "settlement-start-date": _date(end - timedelta(days=14)),
+        "settlement-end-date": _date(end),
+        "deposit-date": _date(end + timedelta(days=1)),
+        "total-amount": _amount(total),
+        "currency": currency,
+    }
+    lines_text = ["\t".join(COLUMNS), "\t".join(head.get(column, "") for column in COLUMNS), *body]
+    return ("\n".join(lines_text) + "\n").encode(), total
+
+
+def gzip_bomb(size):
+    """A GZIP document that expands to a settlement header followed by ``size`` bytes of
+    blank lines (a few kB compressed): what a broken or hostile server might send."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: GZIP container
+    parts = [compressor.compress(("\t".join(COLUMNS) + "\n").encode())]
+    chunk = b"\n" * (1 << 20)
+    for _index in range(size // len(chunk) + 1):
+        parts.append(compressor.compress(chunk))
+    parts.append(compressor.flush())
+    return b"".join(parts)

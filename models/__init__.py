@@ -26,4 +26,5 @@ from . import account_move_send
 from . import amazon_payout
 from . import amazon_payout_mismatch
 from . import amazon_payout_mapping
+from . import amazon_payout_report
 from . import amazon_payout_sync

@@ -166,7 +166,6 @@ class AmazonAccount(models.Model):
         copy=False,
         help="Settlement reports created since then (less a few days) are listed by the next payout sync.",
     )
-    payout_report_errors = fields.Json(copy=False, readonly=True, help="Report id -> why it could not be imported.")
     payout_count = fields.Integer(compute="_compute_payout_count")
     sp_api_endpoint = fields.Char(
         string="SP-API Endpoint",

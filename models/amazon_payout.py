@@ -10,6 +10,7 @@ PAYOUT_STATES = [
     ("mismatch", "Mismatch"),
     ("registered", "Registered"),
 ]
+MISMATCHES_PER_CHUNK = 2000
 # categories whose amounts settle an order's invoice or credit note
 ORDER_CATEGORIES = ("sales", "promotion", "refund")
 CATEGORIES = [
@@ -36,6 +37,7 @@ class AmazonPayout(models.Model):
 
     account_id = fields.Many2one("amazon.account", required=True, index=True, readonly=True, ondelete="restrict")
     company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
+    amazon_seller_ref = fields.Char(related="account_id.seller_id", store=True, string="Amazon Seller")
     marketplace_id = fields.Many2one("amazon.marketplace", readonly=True)
     settlement_ref = fields.Char(string="Settlement ID", required=True, readonly=True, index=True)
     report_ref = fields.Char(string="Report ID", readonly=True, index=True, help="Amazon's settlement report id.")
@@ -66,19 +68,43 @@ class AmazonPayout(models.Model):
     document = fields.Binary(string="Settlement Report", attachment=True, readonly=True)
     document_name = fields.Char(readonly=True)
 
-    _settlement_unique = models.Constraint(
-        "unique(account_id, settlement_ref)", "An Amazon settlement is imported once per account."
+    # Two accounts of one seller (two connections, or marketplaces split between accounts)
+    # list the same settlement reports: the database keeps one payout per settlement, also
+    # when both import it at the same moment (the second one's insert fails).
+    _settlement_seller_unique = models.Constraint(
+        "unique(amazon_seller_ref, settlement_ref)", "An Amazon settlement is imported once per seller."
     )
 
     @api.depends("line_ids.amount", "line_ids.category", "line_ids.order_ref", "line_ids.sale_order_id")
     def _compute_totals(self):
-        for payout in self:
-            totals = dict.fromkeys((key for key, _label in CATEGORIES), 0.0)
-            unknown = 0
+        """Summed by the database for saved payouts: a report's lines (100,000 for a busy
+        seller) are never loaded to add them up."""
+        saved = self.filtered(lambda p: isinstance(p.id, int))
+        sums = defaultdict(float)
+        counts = defaultdict(int)
+        unknowns = defaultdict(int)
+        if saved:
+            Line = self.env["amazon.payout.line"].sudo()
+            for payout, category, amount, count in Line._read_group(
+                [("payout_id", "in", saved.ids)], ["payout_id", "category"], ["amount:sum", "__count"]
+            ):
+                sums[payout.id, category] += amount
+                counts[payout.id] += count
+            for payout, count in Line._read_group(
+                [("payout_id", "in", saved.ids), ("order_ref", "!=", False), ("sale_order_id", "=", False)],
+                ["payout_id"],
+                ["__count"],
+            ):
+                unknowns[payout.id] = count
+        for payout in self - saved:  # a new record (a form): what its lines say
             for line in payout.line_ids:
-                totals[line.category] += line.amount
-                unknown += bool(line.order_ref and not line.sale_order_id)
-            payout.line_count = len(payout.line_ids)
+                sums[payout.id, line.category] += line.amount
+                counts[payout.id] += 1
+                unknowns[payout.id] += bool(line.order_ref and not line.sale_order_id)
+        for payout in self:
+            totals = {key: sums[payout.id, key] for key, _label in CATEGORIES}
+            unknown = unknowns[payout.id]
+            payout.line_count = counts[payout.id]
             payout.lines_total = sum(totals.values())
             payout.sales_amount = totals["sales"]
             payout.refund_amount = totals["refund"]
@@ -149,11 +175,20 @@ class AmazonPayout(models.Model):
 
         :returns: dict order ref -> {"order": sale.order, "paid": float, "refunded": float}
         """
+        self.ensure_one()
         groups = {}
-        for line in self.line_ids.filtered(lambda x: x.order_ref and x.category in ORDER_CATEGORIES):
-            group = groups.setdefault(line.order_ref, {"order": self.env["sale.order"], "paid": 0.0, "refunded": 0.0})
-            group["refunded" if line.category == "refund" else "paid"] += line.amount
-            group["order"] |= line.sale_order_id
+        for ref, category, order, amount in (
+            self.env["amazon.payout.line"]
+            .sudo()
+            ._read_group(
+                [("payout_id", "=", self.id), ("order_ref", "!=", False), ("category", "in", ORDER_CATEGORIES)],
+                ["order_ref", "category", "sale_order_id"],
+                ["amount:sum"],
+            )
+        ):
+            group = groups.setdefault(ref, {"order": self.env["sale.order"], "paid": 0.0, "refunded": 0.0})
+            group["refunded" if category == "refund" else "paid"] += amount
+            group["order"] |= order.with_env(self.env)
         for group in groups.values():
             group["paid"] = self.currency_id.round(group["paid"])
             group["refunded"] = self.currency_id.round(group["refunded"])
@@ -234,15 +269,23 @@ class AmazonPayout(models.Model):
                     "note": self.env._("Amazon's deposit differs from the sum of the report's lines"),
                 }
             )
-        commands = []
+        del groups, all_documents  # no longer needed: their memory goes to the mismatches
+        Mismatch = self.env["amazon.payout.mismatch"].sudo()
+        new = []
         for values in found:
             existing = kept.pop((values["kind"], values.get("order_ref") or ""), None)
             if existing:
-                commands.append(fields.Command.update(existing.id, values))
+                existing.sudo().write(values)
             else:
-                commands.append(fields.Command.create(values))
-        commands += [fields.Command.delete(m.id) for m in kept.values()]
-        self.sudo().mismatch_ids = commands
+                values["payout_id"] = self.id
+                new.append(values)
+        Mismatch.union(*kept.values()).unlink()
+        # a busy seller's first payout may list thousands of orders: created, then forgotten
+        # by the ORM's cache, a chunk at a time
+        for start in range(0, len(new), MISMATCHES_PER_CHUNK):
+            created = Mismatch.create(new[start : start + MISMATCHES_PER_CHUNK])
+            created.flush_recordset()
+            created.invalidate_recordset()
 
     def _amazon_register(self):
         """Book the payout (one entry in the Amazon Payments journal, the fee bill) and

@@ -379,7 +379,8 @@ class AmazonSyncFlow(models.AbstractModel):
             )
         status.write(values)
         if notify_error:
-            account.message_post(body=values["last_error"])
+            # the flow's own note, whoever ran it (an accountant may not post on the account)
+            account.sudo().message_post(body=values["last_error"])
             self._send_mail(
                 "amazon_sp_connector.mail_template_sync_error",
                 account,

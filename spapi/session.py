@@ -744,9 +744,12 @@ class SpApiSession:
             "next_token": payload.get("nextToken") or None,
         }
 
-    def get_report_document(self, document_id):
-        """Reports API getReportDocument followed by the download: the document's bytes,
-        decompressed when Amazon compressed it (GZIP)."""
+    def download_report_document(self, document_id):
+        """Reports API getReportDocument followed by the download, as Amazon sends it: a
+        big report is expanded by the caller as a stream (``settlement.open_document``).
+
+        :returns: (the downloaded bytes, Amazon's ``compressionAlgorithm`` or None)
+        """
         client = self._client(Reports)
         info = self._call(
             "getReportDocument",
@@ -757,7 +760,7 @@ class SpApiSession:
             lambda: self._transport.request("GET", info["url"]),
             expects_json=False,
         )
-        return self._decompress(response.content, info.get("compressionAlgorithm"))
+        return response.content, info.get("compressionAlgorithm")
 
     @staticmethod
     def _decompress(content, algorithm):

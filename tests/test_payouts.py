@@ -2,14 +2,19 @@
 
 import base64
 import copy
+import gzip
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import psycopg2
+
 from odoo import Command, fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from ..emulator.scenarios import make_item, make_order
+from ..emulator.settlements import gzip_bomb
 from ..spapi import AmazonDocumentError
 from ..spapi.settlement import parse_amount, parse_date, parse_settlement
 from .common import CA, SELLER_ID
@@ -82,7 +87,8 @@ class TestPayoutImport(PayoutCase):
         self.assertEqual(payout.line_ids.filtered("order_ref").sale_order_id, orders)
         refund = payout.line_ids.filtered(lambda x: x.transaction_type == "Refund" and x.amount_type == "ItemFees")
         self.assertEqual(refund.category, "fee", "a commission given back lowers the fees")
-        document = base64.b64decode(payout.document)
+        self.assertEqual(payout.document_name, "settlement-11223344556.tsv.gz")
+        document = gzip.decompress(base64.b64decode(payout.document))
         self.assertEqual(parse_settlement(document).settlement_ref, "11223344556", "the raw report is kept")
         self.assertEqual(self.account.payout_count, 1)
         mapping = self.env["amazon.payout.mapping"].search([("company_id", "=", self.company.id)])
@@ -145,6 +151,122 @@ class TestPayoutImport(PayoutCase):
         self.assertEqual(other.payout_journal_id.currency_id.name, "CAD")
         other.action_create_payout_journal()
         self.assertEqual(len(self.env["account.journal"].search([("name", "like", "Amazon Payments")])), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestBadSettlementReports(PayoutCase):
+    """A report Amazon got wrong (or cannot serve) is that report's problem: the others
+    import, the listing moves on, the accountant sees it and may try it again."""
+
+    def failed_reports(self):
+        return self.env["amazon.payout.report"].search([("account_id", "=", self.account.id)])
+
+    def failure_mails(self):
+        return self.env["mail.mail"].search([("subject", "ilike", "settlement report(s) not imported")])
+
+    def document_of(self, report_id):
+        seller = self.emulator.seller(SELLER_ID)
+        document_id = next(r for r in seller.reports if r["reportId"] == report_id)["reportDocumentId"]
+        return self.emulator.feed_documents[document_id]
+
+    def test_a_report_with_an_out_of_range_quantity_fails_alone_and_the_newer_ones_import(self):
+        fbm, fba = self.import_orders()
+        now = fields.Datetime.now().replace(microsecond=0)
+        bad, _total = self.emulator.put_settlement(
+            SELLER_ID,
+            "55000000001",
+            [fbm],
+            created=now - timedelta(hours=2),
+            overrides={1: {"quantity-purchased": "99999999999"}},
+        )
+        self.emulator.put_settlement(SELLER_ID, "55000000002", [fba], created=now - timedelta(hours=1))
+        run = self.run_flow("payouts")
+        self.assertEqual((run.stats["imported"], run.stats["failed"]), (1, 1), run)
+        self.assertEqual(self.payouts().settlement_ref, "55000000002", "the newer report is not held back")
+        self.assertEqual(self.status("payouts").state, "ok", "a bad report is the report's problem")
+        self.assertGreaterEqual(self.account.payout_sync_since, now - timedelta(hours=1), "the listing moved on")
+        failed = self.failed_reports()
+        self.assertEqual((failed.report_ref, failed.state), (bad, "failed"))
+        self.assertRegex(failed.error, r"line 3.*quantity-purchased", "the row and the column")
+        self.assertEqual(len(self.failure_mails()), 1)
+
+        downloads = len(self.emulator.calls("getReportDocument"))
+        run = self.run_flow("payouts")
+        self.assertEqual(len(self.emulator.calls("getReportDocument")), downloads, "not downloaded by every run")
+        self.assertFalse(run.stats["failed"])
+        self.assertEqual(len(self.failure_mails()), 1, "told once")
+
+    def test_a_report_amazon_serves_broken_is_retried_by_the_accountant(self):
+        fbm, _fba = self.import_orders()
+        report_id, _total = self.emulator.put_settlement(SELLER_ID, "55000000003", [fbm])
+        document = self.document_of(report_id)
+        good = document["content"]
+        document["content"] = good[: len(good) // 2]  # a GZIP stream cut in the middle
+        run = self.run_flow("payouts")
+        self.assertEqual(run.stats["failed"], 1, run)
+        self.assertEqual(self.status("payouts").state, "ok")
+        self.assertFalse(self.payouts())
+        accountant = new_test_user(
+            self.env, "amz_books", groups="account.group_account_invoice", email="books@example.com"
+        )
+        failed = self.failed_reports().with_user(accountant)
+        self.assertEqual(failed.report_ref, report_id, "accountants see what was not imported")
+        self.assertIn("GZIP", failed.error)
+
+        document["content"] = good  # Amazon serves it right now
+        failed.action_retry()
+        self.assertEqual(failed.state, "retry")
+        run = self.run_flow("payouts")
+        self.assertEqual(run.stats["imported"], 1, run)
+        self.assertEqual(self.payouts().settlement_ref, "55000000003")
+        self.assertFalse(self.failed_reports(), "imported: no longer listed")
+
+    def test_a_report_that_expands_beyond_the_size_limit_is_refused(self):
+        self.env["ir.config_parameter"].set_param("amazon_sp_connector.settlement_report_max_mb", "1")
+        report_id = self.emulator.put_report(SELLER_ID, "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", b"")
+        self.document_of(report_id).update(content=gzip_bomb(4 << 20), compression="GZIP")
+        run = self.run_flow("payouts")
+        self.assertEqual(run.stats["failed"], 1, run)
+        self.assertIn("larger than 1 MB", self.failed_reports().error)
+
+    def test_a_settlement_is_imported_once_per_seller_whatever_the_account(self):
+        fbm, _fba = self.import_orders()
+        self.emulator.put_settlement(SELLER_ID, "55000000004", [fbm])
+        self.run_flow("payouts")
+        payout = self.payouts()
+        report = self.emulator.seller(SELLER_ID).reports[-1]
+        report["marketplaceIds"] = [self.marketplace_us.api_ref, self.marketplace_ca.api_ref]
+        twin = self.env["amazon.account"].create(
+            self.account_values(name="Amazon CA", base_marketplace_id=self.marketplace_ca.id)
+        )
+        downloads = len(self.emulator.calls("getReportDocument"))
+        run = self.run_flow("payouts", twin)
+        self.assertFalse(run.stats["imported"] or run.stats["failed"])
+        self.assertEqual(len(self.emulator.calls("getReportDocument")), downloads, "an imported report is not fetched")
+        values = {
+            "account_id": twin.id,
+            "settlement_ref": payout.settlement_ref,
+            "currency_id": payout.currency_id.id,
+        }
+        with self.assertRaises(psycopg2.IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            self.env["amazon.payout"].create(values)  # what a second worker would do at the same moment
+
+    def test_an_accountant_without_sales_rights_syncs_payouts(self):
+        fbm, _fba = self.import_orders()
+        self.emulator.put_settlement(SELLER_ID, "55000000005", [fbm])
+        accountant = new_test_user(
+            self.env, "amz_accountant", groups="account.group_account_invoice", email="accountant@example.com"
+        )
+        self.assertFalse(accountant.has_group("sales_team.group_sale_salesman"))
+        account = self.account.with_user(accountant)
+        self.emulator.inject("getReports", "reject", code="InvalidInput", message="Amazon refuses today.")
+        account.action_sync_payouts()  # the flow's failure is recorded and told, whoever pressed the button
+        self.assertEqual(self.status("payouts").state, "error")
+        self.assertIn("Amazon refuses today", self.account.message_ids[:1].body)
+        account.action_sync_payouts()
+        self.assertEqual(self.payouts().settlement_ref, "55000000005")
+        self.assertTrue(self.account.payout_sync_since, "the flow's cursor moved")
+        self.assertEqual(self.status("payouts").state, "ok")
 
 
 @tagged("post_install", "-at_install")
@@ -218,6 +340,19 @@ class TestSettlementParser(PayoutCase):
         ):
             with self.assertRaisesRegex(AmazonDocumentError, why):
                 parse_settlement(content)
+
+    def test_numbers_out_of_range_name_their_line_and_column(self):
+        head = b"settlement-id\ttotal-amount\tcurrency\tamount-type\tamount\tquantity-purchased\n1\t5\tUSD\t\t\t\n"
+        for row, why in (
+            (b"1\t\t\tItemPrice\t5\t99999999999\n", r"line 3, column quantity-purchased"),
+            (b"1\t\t\tItemPrice\t5\tmany\n", r"line 3, column quantity-purchased"),
+            (b"1\t\t\tItemPrice\t1e15\t1\n", r"line 3, column amount"),
+        ):
+            with self.assertRaisesRegex(AmazonDocumentError, why):
+                parse_settlement(head + row)
+        with self.assertRaisesRegex(AmazonDocumentError, r"line 2, column total-amount"):
+            parse_settlement(head.replace(b"\t5\t", b"\t-99999999999999\t"))
+        self.assertEqual(parse_settlement(head + b"1\t\t\tItemPrice\t-5\t-2\n").lines[0].quantity, -2)
 
 
 @tagged("post_install", "-at_install")
