@@ -539,6 +539,8 @@ class TestOrderMoney(ImportCase):
         total = order.amount_total
         offer = self.env["amazon.offer"].search([("account_id", "=", self.account.id), ("sku", "=", "RED-XL")])
         offer.product_id = red
+        self.assertFalse(move.exists(), "the move of Amazon Sale is replaced")
+        move = order.picking_ids.move_ids
         self.assertEqual(move.product_id, red, "the open delivery now picks the mapped product")
         line = order.order_line.filtered(lambda x: x.amazon_sku == "RED-XL")
         self.assertEqual(line.product_id, red)
@@ -546,6 +548,55 @@ class TestOrderMoney(ImportCase):
         self.assertEqual(order.amount_total, total, "Amazon's amounts stay")
         self.assertNotIn("Amazon SKU", move.description_picking or "")
         self.assertIn("now sells as", order.message_ids[0].body)
+
+    def test_an_unmapped_sku_mapped_to_a_kit_delivers_its_components_and_confirms_the_kits(self):
+        if "mrp.bom" not in self.env:
+            self.skipTest("mrp is not installed")
+        poster = self.env["product.product"].create(
+            {"name": "Poster", "default_code": "POSTER", "type": "consu", "is_storable": True}
+        )
+        kit = self.env["product.product"].create({"name": "Mug set", "type": "consu"})
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": kit.product_tmpl_id.id,
+                "type": "phantom",
+                "bom_line_ids": [
+                    fields.Command.create({"product_id": self.mug.id, "product_qty": 2}),
+                    fields.Command.create({"product_id": poster.id, "product_qty": 1}),
+                ],
+            }
+        )
+        stock = self.account.warehouse_id.lot_stock_id
+        self.env["stock.quant"]._update_available_quantity(self.mug, stock, 10)
+        self.env["stock.quant"]._update_available_quantity(poster, stock, 10)
+        amazon_order = self.put(make_order(items=[make_item("SET-2", 2, "30.00"), make_item("MUG-BLUE", 1)]))
+        self.sync()
+        order = self.sale_order(amazon_order)
+        picking = order.picking_ids
+        offer = self.env["amazon.offer"].search([("account_id", "=", self.account.id), ("sku", "=", "SET-2")])
+        offer.product_id = kit
+        self.assertEqual(order.picking_ids, picking, "the same delivery")
+        line = order.order_line.filtered(lambda x: x.amazon_sku == "SET-2")
+        self.assertEqual(line.product_id, kit)
+        kit_moves = picking.move_ids.filtered(lambda m: m.sale_line_id == line)
+        self.assertEqual(
+            sorted((m.product_id.name, m.product_uom_qty, m.state) for m in kit_moves),
+            [("Blue Mug", 4.0, "assigned"), ("Poster", 2.0, "assigned")],
+            "the kit's components, reserved",
+        )
+        self.assertNotIn(self.default_product, picking.move_ids.product_id)
+        warehouse = self.account.warehouse_id.id
+        self.assertEqual(self.mug.with_context(warehouse_id=warehouse).free_qty, 5)
+        self.assertEqual(kit.with_context(warehouse_id=warehouse).free_qty, 2, "two more sets can be sold")
+        self.validate(picking)
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(line.qty_delivered, 2)
+        self.run_flow("shipments")
+        [confirmation] = self.emulator.confirmations
+        self.assertEqual(
+            sorted((i["orderItemId"], i["quantity"]) for i in confirmation["body"]["packageDetail"]["orderItems"]),
+            sorted((item["orderItemId"], item["quantityOrdered"]) for item in amazon_order["orderItems"]),
+        )
 
     def test_a_product_given_the_sku_as_internal_reference_takes_over_its_offer(self):
         amazon_order = self.put(make_order(items=[make_item("LAMP-01", 1, "25.00", title="Desk lamp")]))
