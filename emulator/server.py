@@ -32,6 +32,7 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -428,6 +429,60 @@ class SpApiEmulator:
             order = self.order(seller_id, order_id)
             order.setdefault("fulfillment", {})["fulfillmentStatus"] = status
             order["lastUpdatedTime"] = iso(updated or utcnow() - timedelta(minutes=5))
+
+    def set_item_quantity(self, seller_id, order_id, item, quantity, updated=None, cancelled_by="BUYER"):
+        """Change the ordered quantity of one item of an order, as Amazon does when a buyer
+        cancels an item (``quantity`` 0) out of an order that goes on.
+
+        The item's proceeds follow: every breakdown is scaled by new / old quantity (0: all
+        zero), its ``proceedsTotal`` and the order's ``proceeds`` are summed again, what
+        remains to ship follows, and an item canceled to 0 says who canceled it.
+
+        :param item: the item's ``orderItemId`` or seller SKU
+        """
+        with self.lock:
+            order = self.order(seller_id, order_id)
+            [entry] = [
+                i for i in order["orderItems"] if item in (i["orderItemId"], (i.get("product") or {}).get("sellerSku"))
+            ]
+            old = entry["quantityOrdered"]
+            ratio = Decimal(quantity) / Decimal(old) if old else Decimal(0)
+
+            def scaled(money):
+                amount = Decimal(money["amount"])
+                return dict(money, amount=str((amount * ratio).quantize(Decimal(1).scaleb(amount.as_tuple().exponent))))
+
+            proceeds = entry.get("proceeds")
+            delta = {}  # proceeds type -> change, for the order's totals
+            for breakdown in (proceeds or {}).get("breakdowns") or []:
+                before = Decimal(breakdown["subtotal"]["amount"])
+                breakdown["subtotal"] = scaled(breakdown["subtotal"])
+                delta[breakdown["type"]] = (
+                    delta.get(breakdown["type"], 0) + Decimal(breakdown["subtotal"]["amount"]) - before
+                )
+                for detail in breakdown.get("detailedBreakdowns") or []:
+                    detail["value"] = scaled(detail["value"])
+            if proceeds and proceeds.get("proceedsTotal"):
+                total = sum((Decimal(b["subtotal"]["amount"]) for b in proceeds.get("breakdowns") or []), Decimal(0))
+                proceeds["proceedsTotal"] = dict(proceeds["proceedsTotal"], amount=str(total))
+            entry["quantityOrdered"] = quantity
+            fulfillment = entry.setdefault("fulfillment", {})
+            fulfillment["quantityUnfulfilled"] = max(0, quantity - fulfillment.get("quantityFulfilled", 0))
+            if quantity == 0:
+                entry["cancellation"] = {
+                    "cancellationExecution": {"cancelledBy": cancelled_by, "cancelReason": "BUYER_CANCELED"}
+                }
+            order_proceeds = order.get("proceeds") or {}
+            for breakdown in order_proceeds.get("breakdowns") or []:
+                change = delta.get(breakdown["type"], 0)
+                breakdown["subtotal"] = dict(
+                    breakdown["subtotal"], amount=str(Decimal(breakdown["subtotal"]["amount"]) + change)
+                )
+            if order_proceeds.get("grandTotal"):
+                grand = Decimal(order_proceeds["grandTotal"]["amount"]) + sum(delta.values(), Decimal(0))
+                order_proceeds["grandTotal"] = dict(order_proceeds["grandTotal"], amount=str(grand))
+            order["lastUpdatedTime"] = iso(updated or utcnow() - timedelta(minutes=5))
+            return entry
 
     def set_plan(self, operation, rate, burst):
         with self.lock:

@@ -145,7 +145,13 @@ class AmazonOffer(models.Model):
 
     def _amazon_remap_open_lines(self, old_product):
         """The SKU now sells as this offer's product: the open order lines that still carry
-        ``old_product`` (nothing delivered or invoiced yet) and their open moves take it.
+        ``old_product`` (nothing delivered or invoiced yet) take it, and their open delivery
+        picks it instead.
+
+        The delivery's moves are procured again, as for a new order: Odoo's procurement
+        gives the line moves of the new product through its routes (a kit's components,
+        exploded by ``mrp``), which join the open delivery; the old product's moves are then
+        canceled and removed from it (kept, canceled, in a delivery they would leave empty).
 
         :returns: the sale order lines remapped
         """
@@ -163,13 +169,12 @@ class AmazonOffer(models.Model):
         ).filtered(lambda line: not line.order_id.locked)
         product = self.product_id
         for line in lines:
-            moves = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
             if line.move_ids.filtered(lambda m: m.state == "done"):
                 continue  # something moved already: leave it to the user
+            old_moves = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
             # Amazon's amounts stay as imported (written with the product, so not recomputed).
             # Odoo refuses users a product change on a line with moves (the moves would not
-            # follow): here they do, so sale's own check is passed over. The line first: a
-            # move whose product differs from its line's is detached from it.
+            # follow): here they are procured again, so sale's own check is passed over.
             keep = {
                 "name": line.name,
                 "price_unit": line.price_unit,
@@ -179,9 +184,15 @@ class AmazonOffer(models.Model):
                 "product_uom_id": product.uom_id.id,
             }
             models.Model.write(line, dict(keep, product_id=product.id))
-            moves._do_unreserve()
-            moves.write({"product_id": product.id, "product_uom": product.uom_id.id})
-            moves.picking_id.filtered(lambda p: p.state in ("confirmed", "waiting", "assigned")).action_assign()
+            if old_moves:
+                # The old product's moves are not the new product's: Odoo procures it all.
+                line._action_launch_stock_rule()
+                old_moves._action_cancel()
+                emptied = old_moves.picking_id - (old_moves.picking_id.move_ids - old_moves).picking_id
+                (old_moves - emptied.move_ids).unlink()
+                line.order_id.picking_ids.filtered(
+                    lambda p: p.state in ("confirmed", "waiting", "assigned")
+                ).action_assign()
             line.order_id.message_post(
                 body=self.env._(
                     "Amazon SKU %(sku)s now sells as %(product)s: its open line and delivery were updated.",

@@ -164,6 +164,15 @@ class SaleOrder(models.Model):
             "context": {"default_order_ids": [fields.Command.set(self.ids)]},
         }
 
+    def _prepare_confirmation_values(self):
+        """Amazon orders keep Amazon's purchase time as their date when confirmed: their
+        deliveries' deadlines count from it, as any later procurement of their lines does, so
+        that a quantity lowered later is taken off the delivery's move instead of returned."""
+        values = super()._prepare_confirmation_values()
+        if all(self.mapped("amazon_order_ref")):
+            values.pop("date_order", None)
+        return values
+
     def action_view_in_seller_central(self):
         """The order's page in Seller Central, on its marketplace's host."""
         self.ensure_one()
@@ -315,6 +324,7 @@ class SaleOrder(models.Model):
                     name=self._amazon_item_description(item),
                     amazon_item_ref=item["orderItemId"],
                     amazon_sku=sku or False,
+                    amazon_quantity=int(item["quantityOrdered"]),
                 )
             )
             gift_option = (((item.get("fulfillment") or {}).get("packing") or {}).get("giftOption")) or {}
@@ -328,6 +338,7 @@ class SaleOrder(models.Model):
                         name=self.env._(
                             "Gift wrapping %(level)s[%(sku)s]", level=f"{level} " if level else "", sku=sku
                         ),
+                        amazon_charge=f"{GIFT_WRAP}:{item['orderItemId']}",
                     )
                 )
             for category in (SHIPPING, PROMOTION, SHIPPING_DISCOUNT, OTHER):
@@ -363,7 +374,7 @@ class SaleOrder(models.Model):
             if not total or (not total["amount"] and not total["tax"]):
                 continue
             amounts, taxes = {category: total["amount"]}, ({category: total["tax"]} if total["taxed"] else {})
-            lines.append(dict(priced(product, 1, category, amounts, taxes), name=label))
+            lines.append(dict(priced(product, 1, category, amounts, taxes), name=label, amazon_charge=category))
         for note in notes:
             lines.append({"display_type": "line_note", "name": note})
         for message in gift_messages:
@@ -580,7 +591,10 @@ class SaleOrder(models.Model):
             )
         order = self._amazon_find_order(account, ref)
         if order:
-            return order._amazon_apply_status(status)
+            outcome = order._amazon_apply_status(status)
+            if order._amazon_apply_items(amazon_order) and outcome == "unchanged":
+                outcome = "updated"
+            return outcome
         if status in const.CREATING_STATUSES.get(channel, ()):
             self._amazon_create(account, amazon_order, channel)
             return "created"
@@ -646,7 +660,6 @@ class SaleOrder(models.Model):
             )
         order = SaleOrder.create(values)
         order.with_context(skip_procurement=channel == "fba").action_confirm()
-        order.date_order = values["date_order"]  # confirming stamps "now"; Amazon's purchase time wins
         if channel == "fba":
             order._amazon_create_fba_moves()
         if association:

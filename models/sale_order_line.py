@@ -9,6 +9,19 @@ class SaleOrderLine(models.Model):
     amazon_sku = fields.Char(
         string="Amazon SKU", readonly=True, copy=False, index="btree_not_null", help="The seller SKU Amazon sold."
     )
+    amazon_quantity = fields.Integer(
+        compute="_compute_amazon_quantity",
+        store=True,
+        readonly=False,
+        copy=False,
+        help="The item's quantity on Amazon, as last imported: the import changes the line when Amazon changes it.",
+    )
+    amazon_charge = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Which of Amazon's charges this line carries (shipping, promotion... or an item's gift wrap), so that "
+        "the import can update it.",
+    )
 
     amazon_gift_message = fields.Boolean(
         readonly=True,
@@ -19,6 +32,12 @@ class SaleOrderLine(models.Model):
     _amazon_item_ref_unique = models.Constraint(
         "unique(order_id, amazon_item_ref)", "An Amazon order item can only appear once in an order."
     )
+
+    @api.depends("amazon_item_ref")
+    def _compute_amazon_quantity(self):
+        """Lines imported before Amazon's quantity was kept: the line's quantity was Amazon's."""
+        for line in self:
+            line.amazon_quantity = int(line.product_uom_qty) if line.amazon_item_ref else 0
 
     @api.depends("amazon_sku", "order_id.amazon_account_id")
     def _compute_amazon_offer_id(self):

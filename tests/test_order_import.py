@@ -36,7 +36,7 @@ class ImportCase(AmazonCase):
         if carrier is not False:
             picking.carrier_id = carrier or self.ups
         picking.carrier_tracking_ref = tracking
-        for move in picking.move_ids:
+        for move in picking.move_ids.filtered(lambda m: m.state != "cancel"):
             move.quantity = (quantities or {}).get(move.product_id, move.product_uom_qty if quantities is None else 0)
             move.picked = True
         context = {"skip_backorder": True, "cancel_backorder": not backorder}
@@ -539,6 +539,8 @@ class TestOrderMoney(ImportCase):
         total = order.amount_total
         offer = self.env["amazon.offer"].search([("account_id", "=", self.account.id), ("sku", "=", "RED-XL")])
         offer.product_id = red
+        self.assertFalse(move.exists(), "the move of Amazon Sale is replaced")
+        move = order.picking_ids.move_ids
         self.assertEqual(move.product_id, red, "the open delivery now picks the mapped product")
         line = order.order_line.filtered(lambda x: x.amazon_sku == "RED-XL")
         self.assertEqual(line.product_id, red)
@@ -546,6 +548,55 @@ class TestOrderMoney(ImportCase):
         self.assertEqual(order.amount_total, total, "Amazon's amounts stay")
         self.assertNotIn("Amazon SKU", move.description_picking or "")
         self.assertIn("now sells as", order.message_ids[0].body)
+
+    def test_an_unmapped_sku_mapped_to_a_kit_delivers_its_components_and_confirms_the_kits(self):
+        if "mrp.bom" not in self.env:
+            self.skipTest("mrp is not installed")
+        poster = self.env["product.product"].create(
+            {"name": "Poster", "default_code": "POSTER", "type": "consu", "is_storable": True}
+        )
+        kit = self.env["product.product"].create({"name": "Mug set", "type": "consu"})
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": kit.product_tmpl_id.id,
+                "type": "phantom",
+                "bom_line_ids": [
+                    fields.Command.create({"product_id": self.mug.id, "product_qty": 2}),
+                    fields.Command.create({"product_id": poster.id, "product_qty": 1}),
+                ],
+            }
+        )
+        stock = self.account.warehouse_id.lot_stock_id
+        self.env["stock.quant"]._update_available_quantity(self.mug, stock, 10)
+        self.env["stock.quant"]._update_available_quantity(poster, stock, 10)
+        amazon_order = self.put(make_order(items=[make_item("SET-2", 2, "30.00"), make_item("MUG-BLUE", 1)]))
+        self.sync()
+        order = self.sale_order(amazon_order)
+        picking = order.picking_ids
+        offer = self.env["amazon.offer"].search([("account_id", "=", self.account.id), ("sku", "=", "SET-2")])
+        offer.product_id = kit
+        self.assertEqual(order.picking_ids, picking, "the same delivery")
+        line = order.order_line.filtered(lambda x: x.amazon_sku == "SET-2")
+        self.assertEqual(line.product_id, kit)
+        kit_moves = picking.move_ids.filtered(lambda m: m.sale_line_id == line)
+        self.assertEqual(
+            sorted((m.product_id.name, m.product_uom_qty, m.state) for m in kit_moves),
+            [("Blue Mug", 4.0, "assigned"), ("Poster", 2.0, "assigned")],
+            "the kit's components, reserved",
+        )
+        self.assertNotIn(self.default_product, picking.move_ids.product_id)
+        warehouse = self.account.warehouse_id.id
+        self.assertEqual(self.mug.with_context(warehouse_id=warehouse).free_qty, 5)
+        self.assertEqual(kit.with_context(warehouse_id=warehouse).free_qty, 2, "two more sets can be sold")
+        self.validate(picking)
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(line.qty_delivered, 2)
+        self.run_flow("shipments")
+        [confirmation] = self.emulator.confirmations
+        self.assertEqual(
+            sorted((i["orderItemId"], i["quantity"]) for i in confirmation["body"]["packageDetail"]["orderItems"]),
+            sorted((item["orderItemId"], item["quantityOrdered"]) for item in amazon_order["orderItems"]),
+        )
 
     def test_a_product_given_the_sku_as_internal_reference_takes_over_its_offer(self):
         amazon_order = self.put(make_order(items=[make_item("LAMP-01", 1, "25.00", title="Desk lamp")]))
@@ -743,6 +794,126 @@ class TestOrderLifecycle(ImportCase):
         self.assertIn(backorder.name, order.message_ids[0].body)
         self.assertIn("Blue Mug", order.message_ids[0].body)
         self.assertFalse(order.activity_ids, "nothing to take back")
+
+    def stock(self, product, quantity):
+        stock = self.account.warehouse_id.lot_stock_id
+        self.env["stock.quant"]._update_available_quantity(product, stock, quantity)
+
+    def test_an_item_canceled_on_amazon_after_import_leaves_the_delivery_and_the_total(self):
+        poster = self.env["product.product"].create(
+            {"name": "Poster", "default_code": "POSTER", "type": "consu", "is_storable": True}
+        )
+        self.stock(self.mug, 5)
+        self.stock(poster, 5)
+        amazon_order = self.put(
+            make_order(
+                items=[
+                    make_item("MUG-BLUE", 1, "10.00", tax="0.80", shipping="4.00"),
+                    make_item("POSTER", 2, "20.00", tax="3.20", shipping="6.00", shipping_tax="0.48"),
+                ]
+            )
+        )
+        self.sync()
+        order = self.sale_order(amazon_order)
+        picking = order.picking_ids
+        self.assertEqual(picking.state, "assigned")
+        self.assertEqual(poster.with_context(warehouse_id=self.account.warehouse_id.id).free_qty, 3)
+        poster_move = picking.move_ids.filtered(lambda m: m.product_id == poster)
+
+        self.time_passes()
+        self.emulator.set_item_quantity(SELLER_ID, amazon_order["orderId"], "POSTER", 0)
+        self.assertEqual(self.sync()["updated"], 1)
+        line = order.order_line.filtered(lambda x: x.amazon_sku == "POSTER")
+        self.assertEqual(line.product_uom_qty, 0)
+        self.assertEqual(poster_move.state, "cancel")
+        self.assertEqual(picking.move_ids.filtered(lambda m: m.state != "cancel").product_id, self.mug)
+        self.assertEqual(sum(picking.move_ids.filtered(lambda m: m.state != "cancel").mapped("product_uom_qty")), 1)
+        self.assertEqual(picking.state, "assigned", "the delivery still ships the mug")
+        self.assertEqual(
+            poster.with_context(warehouse_id=self.account.warehouse_id.id).free_qty, 5, "nothing reserved for it"
+        )
+        amazon = self.emulator.order(SELLER_ID, amazon_order["orderId"])
+        self.assertEqual(float(amazon["proceeds"]["grandTotal"]["amount"]), 14.80)
+        self.assertMatchesAmazon(order, 14.00, 14.80)
+        [note] = order.message_ids.filtered(lambda m: "Amazon changed the quantity" in m.body)
+        self.assertIn("POSTER from 2 to 0", note.body)
+        # a later resync of the same order changes nothing more
+        self.account.last_orders_sync -= timedelta(days=1)
+        self.assertEqual(self.sync()["unchanged"], 1)
+        self.validate(picking)
+        self.assertEqual(order.order_line.filtered(lambda x: x.product_id == self.mug).qty_delivered, 1)
+
+    def test_an_item_lowered_after_part_of_it_shipped_cancels_only_what_is_left(self):
+        amazon_order = self.put(make_order(items=[make_item("MUG-BLUE", 3, "10.00", tax="2.40")]))
+        self.sync()
+        order = self.sale_order(amazon_order)
+        picking = order.picking_ids
+        self.validate(picking, {self.mug: 2})
+        backorder = order.picking_ids - picking
+        self.time_passes()
+        self.emulator.set_item_quantity(SELLER_ID, amazon_order["orderId"], "MUG-BLUE", 2)
+        self.assertEqual(self.sync()["updated"], 1)
+        self.assertEqual(backorder.state, "cancel")
+        self.assertEqual(order.order_line.filtered("amazon_sku").product_uom_qty, 2)
+        self.assertMatchesAmazon(order, 20.00, 21.60)
+
+    def test_an_item_lowered_below_what_shipped_keeps_the_shipped_units_and_asks_for_a_return(self):
+        amazon_order = self.put(make_order(items=[make_item("MUG-BLUE", 3, "10.00")]))
+        self.sync()
+        order = self.sale_order(amazon_order)
+        picking = order.picking_ids
+        self.validate(picking, {self.mug: 2})
+        backorder = order.picking_ids - picking
+        self.time_passes()
+        self.emulator.set_item_quantity(SELLER_ID, amazon_order["orderId"], "MUG-BLUE", 1)
+        self.sync()
+        self.assertEqual(backorder.state, "cancel")
+        self.assertEqual(order.order_line.filtered("amazon_sku").product_uom_qty, 2)
+        self.assertIn("but 2 already shipped", "".join(order.message_ids.mapped("body")))
+
+    def test_a_quantity_amazon_raises_is_added_to_the_open_delivery(self):
+        amazon_order = self.put(make_order(items=[make_item("MUG-BLUE", 1, "10.00", tax="0.80")]))
+        self.sync()
+        order = self.sale_order(amazon_order)
+        picking = order.picking_ids
+        self.time_passes()
+        self.emulator.set_item_quantity(SELLER_ID, amazon_order["orderId"], "MUG-BLUE", 2)
+        self.sync()
+        self.assertEqual(order.picking_ids, picking)
+        self.assertEqual(sum(picking.move_ids.mapped("product_uom_qty")), 2)
+        self.assertMatchesAmazon(order, 20.00, 21.60)
+        self.assertIn("MUG-BLUE from 1 to 2", "".join(order.message_ids.mapped("body")))
+
+    def test_an_order_whose_items_amazon_all_cancels_ships_nothing_and_is_canceled_with_it(self):
+        amazon_order = self.put(make_order(items=[make_item("MUG-BLUE", 1), make_item("MUG-BLUE", 2)]))
+        self.sync()
+        order = self.sale_order(amazon_order)
+        picking = order.picking_ids
+        # every item at 0 while the order is still Unshipped: nothing is left to ship
+        self.time_passes()
+        for item in amazon_order["orderItems"]:
+            self.emulator.set_item_quantity(SELLER_ID, amazon_order["orderId"], item["orderItemId"], 0)
+        self.assertEqual(self.sync()["updated"], 1)
+        self.assertEqual(picking.state, "cancel")
+        self.assertEqual(order.amount_total, 0)
+        self.assertEqual(order.state, "sale")
+        # Amazon's usual way: the order becomes Canceled, and so does the sale order
+        self.time_passes()
+        self.emulator.set_status(SELLER_ID, amazon_order["orderId"], "CANCELLED")
+        self.assertEqual(self.sync()["canceled"], 1)
+        self.assertEqual(order.state, "cancel")
+
+    def test_an_order_canceled_with_its_items_at_zero_is_canceled_in_one_step(self):
+        amazon_order = self.put(make_order(items=[make_item("MUG-BLUE", 2)]))
+        self.sync()
+        order = self.sale_order(amazon_order)
+        self.time_passes()
+        self.emulator.set_item_quantity(SELLER_ID, amazon_order["orderId"], "MUG-BLUE", 0)
+        self.emulator.set_status(SELLER_ID, amazon_order["orderId"], "CANCELLED")
+        self.assertEqual(self.sync()["canceled"], 1)
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(order.order_line.filtered("amazon_sku").product_uom_qty, 2, "lines kept")
+        self.assertEqual(order.picking_ids.state, "cancel")
 
     def test_fba_order_canceled_after_shipment_asks_for_a_return(self):
         amazon_order = self.put(make_order(items=[make_item("MUG-BLUE")], fulfilled_by="AMAZON", status="SHIPPED"))
