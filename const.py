@@ -654,3 +654,26 @@ REPORT_SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 # Amazon keeps reports this many days: a first sync looks that far back.
 REPORT_RETENTION_DAYS = 90
 REPORTS_PAGE_SIZE = 100
+
+# ---------------------------------------------------------------------------
+# Orders: the buyer's promise (Orders API v2026-01-01 ``fulfillment.shipByWindow``,
+# ``deliverByWindow``, ``fulfillmentServiceLevel`` and the order's ``programs``).
+# ---------------------------------------------------------------------------
+# Amazon's service levels (OrderFulfillment.fulfillmentServiceLevel), slowest first.
+SERVICE_LEVELS = [
+    ("FREE_ECONOMY", "Free Economy"),
+    ("STANDARD", "Standard"),
+    ("SCHEDULED", "Scheduled"),
+    ("EXPEDITED", "Expedited"),
+    ("SECOND_DAY", "Second Day"),
+    ("PRIORITY", "Priority"),
+    ("NEXT_DAY", "Next Day"),
+    ("SAME_DAY", "Same Day"),
+]
+# Order.programs values shown on the delivery.
+PROGRAM_PRIME = "PRIME"
+PROGRAM_PREMIUM = "PREMIUM"
+PROGRAM_BUSINESS = "AMAZON_BUSINESS"
+# An unshipped FBM delivery gets an activity this many hours before Amazon's ship-by time
+# (the account's default; Amazon counts a shipment confirmed after it as late).
+LATE_WARNING_HOURS = 4

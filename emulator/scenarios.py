@@ -26,6 +26,24 @@ MARKETPLACES = {
     "A1VC38T7YXB528": ("JP", "JPY", "Amazon.co.jp"),
 }
 
+# The marketplace's UTC offset in winter: Amazon's windows end at the end of a local day.
+UTC_OFFSETS = {"US": -8, "CA": -5, "GB": 0, "DE": 1, "FR": 1, "ES": 1, "IT": 1, "JP": 9}
+
+# Per service level: business days the seller has to ship (handling time), then the days
+# in transit, (shortest, longest). What Seller Central's shipping templates typically give.
+SERVICE_PROMISES = {
+    "FREE_ECONOMY": (2, (5, 8)),
+    "STANDARD": (2, (3, 5)),
+    "SCHEDULED": (1, (2, 4)),
+    "EXPEDITED": (1, (2, 3)),
+    "SECOND_DAY": (0, (2, 2)),
+    "PRIORITY": (0, (1, 2)),
+    "NEXT_DAY": (0, (1, 1)),
+    "SAME_DAY": (0, (0, 0)),
+}
+# Service levels Amazon sells as premium shipping (the order's PREMIUM program).
+PREMIUM_SERVICE_LEVELS = ("SECOND_DAY", "PRIORITY", "NEXT_DAY", "SAME_DAY")
+
 _sequence = itertools.count(1)
 
 
@@ -136,6 +154,43 @@ def make_address(
     return address
 
 
+def _local_day_end(day, offset):
+    """The last second (naive UTC) of ``day`` (a date) in a marketplace ``offset`` hours from UTC."""
+    return datetime.combine(day, datetime.max.time()).replace(microsecond=0) - timedelta(hours=offset)
+
+
+def _add_business_days(day, days):
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def make_promise(created, service_level="STANDARD", country="US"):
+    """Amazon's ``shipByWindow`` and ``deliverByWindow`` of an FBM order placed at ``created``
+    (naive UTC): ship from the purchase to the end of the last handling day (local time),
+    delivered within the transit days that follow.
+
+    :returns: (ship_by, deliver_by), each ``(earliest, latest)`` naive UTC datetimes
+    """
+    offset = UTC_OFFSETS.get(country, 0)
+    handling, (transit_min, transit_max) = SERVICE_PROMISES.get(service_level, SERVICE_PROMISES["STANDARD"])
+    purchase_day = (created + timedelta(hours=offset)).date()
+    ship_day = _add_business_days(purchase_day, handling)
+    ship_by = (created, _local_day_end(ship_day, offset))
+    first = ship_day + timedelta(days=transit_min)
+    deliver_by = (
+        _local_day_end(first - timedelta(days=1), offset) + timedelta(seconds=1),
+        _local_day_end(ship_day + timedelta(days=transit_max), offset),
+    )
+    return ship_by, deliver_by
+
+
+def _window(bounds):
+    return {"earliestDateTime": iso(bounds[0]), "latestDateTime": iso(bounds[1])}
+
+
 def make_order(
     order_id=None,
     *,
@@ -153,10 +208,17 @@ def make_order(
     updated=None,
     service_level="STANDARD",
     replaces=None,
+    ship_by=None,
+    deliver_by=None,
+    programs=None,
 ):
     """A complete v2026-01-01 ``Order``. Times are naive UTC datetimes (default: minutes ago).
 
-    ``replaces``: the orderId of the order this one replaces (``associatedOrders``)."""
+    ``replaces``: the orderId of the order this one replaces (``associatedOrders``).
+    ``ship_by``, ``deliver_by``: ``(earliest, latest)`` windows of an FBM order (default:
+    :func:`make_promise` for its service level). ``programs``: the order's programs (default:
+    ``AMAZON_BUSINESS`` for a business buyer, ``PREMIUM`` for premium shipping; ``PRIME`` only
+    when asked)."""
     country, currency, mp_name = MARKETPLACES.get(marketplace_id, ("US", "USD", "Amazon"))
     now = datetime.now(UTC).replace(tzinfo=None)
     created = created or now - timedelta(minutes=30)
@@ -195,6 +257,16 @@ def make_order(
         },
         "orderItems": order_items,
     }
+    if fulfilled_by == "MERCHANT":
+        default_ship_by, default_deliver_by = make_promise(created, service_level, country)
+        order["fulfillment"]["shipByWindow"] = _window(ship_by or default_ship_by)
+        order["fulfillment"]["deliverByWindow"] = _window(deliver_by or default_deliver_by)
+    if programs is None:
+        programs = (["AMAZON_BUSINESS"] if business_vat else []) + (
+            ["PREMIUM"] if service_level in PREMIUM_SERVICE_LEVELS else []
+        )
+    if programs:
+        order["programs"] = list(programs)
     if replaces:
         order["associatedOrders"] = [{"orderId": replaces, "associationType": "REPLACEMENT_ORIGINAL_ID"}]
     if anonymous and address:  # without access to personal data: where it goes, not to whom
@@ -265,6 +337,8 @@ def load_demo(emulator):
             ],
             buyer_name="Alan Turing",
             status="UNSHIPPED",
+            service_level="EXPEDITED",
+            programs=["PRIME"],
         ),
         make_order(
             items=[make_item("MUG-BLUE", 1, "12.50", tax="1.13")],
@@ -291,6 +365,7 @@ def load_demo(emulator):
             items=[make_item("POSTER-A2", 1, "25.00", tax="2.25", gift_wrap="3.99", gift_message="Happy birthday!")],
             buyer_name="Grace Hopper",
             status="UNSHIPPED",
+            service_level="NEXT_DAY",
         ),
         make_order(items=[make_item("TSHIRT-L", 1, "19.99")], buyer_name="Edsger Dijkstra", status="CANCELLED"),
     ]

@@ -153,6 +153,13 @@ class AmazonAccount(models.Model):
         "street, phone and email are erased, city, postal code, state and country stay for taxes and reports. "
         "0: never.",
     )
+    late_warning_hours = fields.Integer(
+        string="Warn Before Ship-By",
+        default=const.LATE_WARNING_HOURS,
+        tracking=True,
+        help="Hours before Amazon's ship-by time at which an FBM delivery not validated yet gets an activity for "
+        "its responsible (the delivery's Responsible, else this account's salesperson). 0: never.",
+    )
     payout_journal_id = fields.Many2one(
         "account.journal",
         string="Amazon Payments Journal",
@@ -227,6 +234,13 @@ class AmazonAccount(models.Model):
     def _check_anonymize_after_days(self):
         if any(account.anonymize_after_days < 0 for account in self):
             raise ValidationError(self.env._("Anonymize buyers after a number of days: 0 (never) or more."))
+
+    @api.constrains("late_warning_hours")
+    def _check_late_warning_hours(self):
+        if any(account.late_warning_hours < 0 for account in self):
+            raise ValidationError(
+                self.env._("The warning before Amazon's ship-by time is a number of hours: 0 (never) or more.")
+            )
 
     @api.constrains("seller_id", "marketplace_ids", "active")
     def _check_one_account_per_marketplace(self):
@@ -721,7 +735,7 @@ class AmazonAccount(models.Model):
 
     def action_view_waiting_deliveries(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
+        action = self.env["ir.actions.act_window"]._for_xml_id("amazon_sp_connector.action_amazon_deliveries")
         action["domain"] = [
             ("sale_id.amazon_account_id", "=", self.id),
             ("amazon_sync_state", "in", ("pending", "error")),
@@ -768,10 +782,11 @@ class AmazonAccount(models.Model):
                 self.env._("Only %(group)s may do this on Amazon accounts.", group=group.sudo().full_name)
             )
 
-    def _amazon_salesperson_env(self):
-        """This environment in the language of the account's salesperson, for what is written
-        to them (activities), whoever runs the synchronization."""
-        return self.env(context=dict(self.env.context, lang=self[:1].user_id.lang or self.env.lang))
+    def _amazon_salesperson_env(self, user=None):
+        """This environment in the language of the account's salesperson (or of ``user``), for
+        what is written to them (activities), whoever runs the synchronization."""
+        user = user or self[:1].user_id
+        return self.env(context=dict(self.env.context, lang=user.lang or self.env.lang))
 
     def _amazon_alert_partners(self):
         """Who hears of this account's synchronization problems: the salesperson, else the
@@ -925,8 +940,11 @@ class AmazonAccount(models.Model):
 
     @api.model
     def _cron_sync_orders(self):
-        """Scheduled action "Amazon: sync orders"."""
+        """Scheduled action "Amazon: sync orders": the orders flow, then the activities for
+        FBM deliveries about to ship late (after the import, which moves their deadlines;
+        no call to Amazon, so not a flow of its own)."""
         self.env["amazon.order.sync"]._cron_run()
+        self.env["stock.picking"]._amazon_warn_late_shipments()
 
     @api.model
     def _cron_sync_shipments(self):

@@ -133,6 +133,26 @@ class SaleOrder(models.Model):
     amazon_cancel_reason = fields.Selection(const.CANCEL_REASONS, readonly=True, copy=False)
     amazon_cancel_error = fields.Text(readonly=True, copy=False)
 
+    # The buyer's promise, as Amazon last gave it: the delivery's deadline is the end of the
+    # ship-by window, the order's commitment date the end of the deliver-by window.
+    amazon_ship_by_start = fields.Datetime(
+        string="Amazon Ship From", readonly=True, copy=False, help="Start of Amazon's ship-by window."
+    )
+    amazon_ship_by = fields.Datetime(
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="End of Amazon's ship-by window: a shipment confirmed after it counts as late on Amazon.",
+    )
+    amazon_service_level = fields.Selection(
+        const.SERVICE_LEVELS, readonly=True, copy=False, help="The shipping speed the buyer chose on Amazon."
+    )
+    amazon_prime = fields.Boolean(string="Prime", readonly=True, copy=False)
+    amazon_premium = fields.Boolean(
+        string="Premium", readonly=True, copy=False, help="The buyer paid for Amazon's premium shipping."
+    )
+    amazon_business = fields.Boolean(readonly=True, copy=False, help="Bought through Amazon Business.")
+
     _amazon_order_ref_unique = models.Constraint(
         "unique(amazon_account_id, amazon_order_ref)",
         "An Amazon order can only be imported once per Amazon account.",
@@ -276,8 +296,59 @@ class SaleOrder(models.Model):
             "amazon_marketplace_id": marketplace.id,
             "amazon_channel": channel,
             "amazon_status": fulfillment.get("fulfillmentStatus"),
+            **self._amazon_prepare_promise_values(amazon_order),
             "order_line": [fields.Command.create(values) for values in lines],
         }
+
+    @api.model
+    def _amazon_prepare_promise_values(self, amazon_order):
+        """The buyer's promise of an Amazon order: ship-by and deliver-by windows, service
+        level and programs (nothing is written).
+
+        What Amazon leaves out (a window, an unknown service level) is left out, so that
+        an update never erases what an earlier answer gave; programs are always given.
+
+        :returns: dict of sale.order values (``commitment_date`` = end of the deliver-by window)
+        """
+        fulfillment = amazon_order.get("fulfillment") or {}
+        values = {}
+        ship_start, ship_end = self._amazon_window(fulfillment.get("shipByWindow"))
+        if ship_end:
+            values["amazon_ship_by"] = ship_end
+            values["amazon_ship_by_start"] = ship_start or False
+        _deliver_start, deliver_end = self._amazon_window(fulfillment.get("deliverByWindow"))
+        if deliver_end:
+            values["commitment_date"] = deliver_end
+        level = fulfillment.get("fulfillmentServiceLevel")
+        if level in dict(const.SERVICE_LEVELS):
+            values["amazon_service_level"] = level
+        programs = amazon_order.get("programs")
+        programs = set(programs) if isinstance(programs, list) else set()
+        values.update(
+            amazon_prime=const.PROGRAM_PRIME in programs,
+            amazon_premium=const.PROGRAM_PREMIUM in programs,
+            amazon_business=const.PROGRAM_BUSINESS in programs,
+        )
+        return values
+
+    @api.model
+    def _amazon_window(self, window):
+        """Amazon's ``DateTimeRange`` -> (start, end) as naive UTC datetimes, None for a
+        bound it does not give or gives unreadable (a promise is never worth a failed import)."""
+        bounds = []
+        for key in ("earliestDateTime", "latestDateTime"):
+            value = window.get(key) if isinstance(window, dict) else None
+            try:
+                bounds.append(SpApiSession.parse_time(value) if isinstance(value, str) else None)
+            except ValueError:
+                bounds.append(None)
+        return tuple(bounds)
+
+    def _amazon_ship_from(self):
+        """When the delivery is scheduled: the start of Amazon's ship-by window, or now when
+        that is later (an order imported inside its window)."""
+        self.ensure_one()
+        return max(self.amazon_ship_by_start or fields.Datetime.now(), fields.Datetime.now())
 
     @api.model
     def _amazon_prepare_lines_values(self, account, amazon_order, products, fiscal_position, currency, marketplace):
@@ -591,8 +662,10 @@ class SaleOrder(models.Model):
             )
         order = self._amazon_find_order(account, ref)
         if order:
+            promise_changed = order._amazon_apply_promise(amazon_order)
             outcome = order._amazon_apply_status(status)
-            if order._amazon_apply_items(amazon_order) and outcome == "unchanged":
+            items_changed = order._amazon_apply_items(amazon_order)
+            if (promise_changed or items_changed) and outcome == "unchanged":
                 outcome = "updated"
             return outcome
         if status in const.CREATING_STATUSES.get(channel, ()):
@@ -629,6 +702,22 @@ class SaleOrder(models.Model):
             outcome = "shipped"
         self.amazon_status = status
         return outcome
+
+    def _amazon_apply_promise(self, amazon_order):
+        """Amazon's promise of this imported order changed (a resync): the order follows, and
+        its open deliveries take the new ship-by window as deadline and scheduled date.
+
+        :returns: True when something changed
+        """
+        self.ensure_one()
+        values = self._amazon_prepare_promise_values(amazon_order)
+        changed = {key: value for key, value in values.items() if self[key] != value}
+        if not changed:
+            return False
+        self.write(changed)  # sale_stock moves the deliveries' deadline to a new commitment date...
+        if changed.keys() & {"amazon_ship_by", "amazon_ship_by_start", "commitment_date"}:
+            self.picking_ids._amazon_follow_promise()  # ... and the ship-by window puts it back
+        return True
 
     @api.model
     def _amazon_create(self, account, amazon_order, channel):

@@ -51,3 +51,13 @@ class SaleOrderLine(models.Model):
         by_key = {(offer.account_id.id, offer.sku): offer for offer in offers}
         for line in self:
             line.amazon_offer_id = by_key.get((line.order_id.amazon_account_id.id, line.amazon_sku), False)
+
+    def _prepare_procurement_values(self):
+        """An Amazon order's goods are due by Amazon's ship-by time, not by the deliver-by
+        date (the commitment date): the delivery's deadline is the end of the ship-by window,
+        its scheduled date the window's start (or now, when later)."""
+        values = super()._prepare_procurement_values()
+        order = self.order_id
+        if order.amazon_ship_by:
+            values.update(date_deadline=order.amazon_ship_by, date_planned=order._amazon_ship_from())
+        return values

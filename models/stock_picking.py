@@ -1,10 +1,19 @@
+import logging
 from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools import format_datetime
 
 from ..exceptions import AmazonRecordError
 from ..spapi import AmazonAuthorizationError, AmazonPermanentError, SpApiSession
+from .amazon_sync_flow import is_concurrency_error, safe_reason
+
+_logger = logging.getLogger(__name__)
 
 SYNC_STATES = [
     ("pending", "Scheduled for Amazon synchronization"),
@@ -18,6 +27,85 @@ class StockPicking(models.Model):
 
     amazon_sync_state = fields.Selection(SYNC_STATES, string="Amazon Sync", copy=False, index=True, tracking=True)
     amazon_sync_error = fields.Text(copy=False, readonly=True)
+
+    # What the warehouse needs to know of the Amazon order (the deadline is Odoo's own
+    # date_deadline: the end of Amazon's ship-by window).
+    amazon_order_ref = fields.Char(related="sale_id.amazon_order_ref", string="Amazon Reference")
+    amazon_marketplace_name = fields.Char(related="sale_id.amazon_marketplace_id.name", string="Amazon Marketplace")
+    amazon_service_level = fields.Selection(related="sale_id.amazon_service_level", store=True)
+    amazon_prime = fields.Boolean(related="sale_id.amazon_prime")
+    amazon_premium = fields.Boolean(related="sale_id.amazon_premium")
+    amazon_business = fields.Boolean(related="sale_id.amazon_business")
+    amazon_programs = fields.Char(compute="_compute_amazon_programs", help="Prime, premium shipping, Amazon Business.")
+    amazon_ship_status = fields.Selection(
+        [("late", "Late"), ("today", "Ships today")],
+        string="Amazon Ship-By",
+        compute="_compute_amazon_ship_status",
+        search="_search_amazon_ship_status",
+        help="Late: Amazon's ship-by time has passed and the delivery is not validated. Ships today: it must "
+        "be validated before the end of today.",
+    )
+    amazon_late_warned = fields.Boolean(
+        copy=False, readonly=True, help="The responsible was given an activity: this delivery ships late soon."
+    )
+
+    # ------------------------------------------------------------------ compute
+
+    @api.depends("amazon_prime", "amazon_premium", "amazon_business")
+    def _compute_amazon_programs(self):
+        for picking in self:
+            labels = [
+                label
+                for flag, label in (
+                    (picking.amazon_prime, self.env._("Prime")),
+                    (picking.amazon_premium, self.env._("Premium")),
+                    (picking.amazon_business, self.env._("Business")),
+                )
+                if flag
+            ]
+            picking.amazon_programs = " · ".join(labels) or False
+
+    @api.depends("date_deadline", "state")
+    @api.depends_context("tz")
+    def _compute_amazon_ship_status(self):
+        now, tomorrow = fields.Datetime.now(), self._amazon_start_of_tomorrow()
+        for picking in self:
+            deadline = picking.date_deadline if picking.state not in ("done", "cancel") else None
+            if not deadline or not picking.sale_id.amazon_ship_by:
+                picking.amazon_ship_status = False
+            elif deadline < now:
+                picking.amazon_ship_status = "late"
+            else:
+                picking.amazon_ship_status = "today" if deadline < tomorrow else False
+
+    def _search_amazon_ship_status(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        now = fields.Datetime.now()
+        bounds = {"late": (None, now), "today": (now, self._amazon_start_of_tomorrow())}
+        ranges = [bounds[key] for key in value if key in bounds]
+        if not ranges:
+            return Domain.FALSE
+        return Domain.AND(
+            [
+                Domain("state", "not in", ("done", "cancel")),
+                Domain("sale_id.amazon_ship_by", "!=", False),
+                Domain.OR(
+                    Domain("date_deadline", "<", end) & (Domain("date_deadline", ">=", start) if start else Domain.TRUE)
+                    for start, end in ranges
+                ),
+            ]
+        )
+
+    @api.model
+    def _amazon_start_of_tomorrow(self):
+        """The end of the user's today (midnight in the user's time zone), as naive UTC."""
+        try:
+            tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        except pytz.UnknownTimeZoneError:
+            tz = pytz.UTC
+        tomorrow = pytz.UTC.localize(fields.Datetime.now()).astimezone(tz).date() + timedelta(days=1)
+        return tz.localize(datetime.combine(tomorrow, time.min)).astimezone(pytz.UTC).replace(tzinfo=None)
 
     # ------------------------------------------------------------------ CRUD-level hooks
 
@@ -48,6 +136,11 @@ class StockPicking(models.Model):
         pickings.write({"amazon_sync_state": "pending", "amazon_sync_error": False})
         self.env.ref("amazon_sp_connector.ir_cron_sync_shipments").sudo()._trigger()
         return True
+
+    def action_view_in_seller_central(self):
+        """The Amazon order of this delivery in Seller Central (the sale order's link)."""
+        self.ensure_one()
+        return self.sudo().sale_id.action_view_in_seller_central()
 
     # ------------------------------------------------------------------ mapping (pure)
 
@@ -152,6 +245,87 @@ class StockPicking(models.Model):
                 and p.location_dest_id.usage == "customer"
             )
         )
+
+    def _amazon_follow_promise(self):
+        """Amazon changed its ship-by window: the open FBM deliveries among these take its end
+        as deadline and its start (or now, when later) as scheduled date."""
+        for picking in self._amazon_customer_deliveries().filtered(lambda p: p.state not in ("done", "cancel")):
+            order = picking.sudo().sale_id
+            if not order.amazon_ship_by:
+                continue
+            picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel")).date_deadline = order.amazon_ship_by
+            picking.scheduled_date = order._amazon_ship_from()
+
+    @api.model
+    def _amazon_warn_late_shipments(self):
+        """Give each unshipped FBM delivery whose Amazon ship-by time comes within its
+        account's warning delay (``late_warning_hours``) one activity for the person who must
+        validate it. Once per delivery (a backorder is a delivery of its own); never for a
+        validated or canceled one. Called by the scheduled action "Amazon: sync orders".
+
+        :returns: the deliveries warned now
+        """
+        now = fields.Datetime.now()
+        warned = self.browse()
+        for account in self.env["amazon.account"].search([("late_warning_hours", ">", 0)]):
+            pickings = self.search(
+                [
+                    ("sale_id.amazon_account_id", "=", account.id),
+                    ("sale_id.amazon_channel", "=", "fbm"),
+                    ("sale_id.amazon_ship_by", "<=", now + timedelta(hours=account.late_warning_hours)),
+                    ("state", "not in", ("done", "cancel")),
+                    ("picking_type_code", "=", "outgoing"),
+                    ("amazon_late_warned", "=", False),
+                ],
+                order="date_deadline, id",
+            )
+            for picking in pickings._amazon_customer_deliveries():
+                try:
+                    with self.env.cr.savepoint():
+                        picking._amazon_warn_late(account)
+                except Exception as exc:  # one delivery never keeps the others from their warning
+                    if is_concurrency_error(exc):
+                        raise
+                    _logger.warning("Amazon delivery %s: no late-shipment activity: %s", picking.id, safe_reason(exc))
+                    continue
+                warned |= picking
+        return warned
+
+    def _amazon_warehouse_responsible(self, account):
+        """Who must validate this delivery in time: its Responsible, else the account's
+        salesperson, else the order's (Odoo Community's operation types and warehouses have no
+        responsible person), else whoever runs the check."""
+        self.ensure_one()
+        candidates = (self.user_id, account.user_id, self.sale_id.user_id)
+        return next((user for user in candidates if user.active and not user.share), self.env.user)
+
+    def _amazon_warn_late(self, account):
+        """One activity for this delivery's responsible, in their language and time zone:
+        it ships late unless validated by Amazon's ship-by time."""
+        self.ensure_one()
+        user = self._amazon_warehouse_responsible(account)
+        env = account._amazon_salesperson_env(user)
+        ship_by = self.sale_id.amazon_ship_by
+        tz = user.tz or "UTC"
+        deadline = format_datetime(env, ship_by, tz=tz, dt_format="short")
+        service = dict(self._fields["amazon_service_level"]._description_selection(env)).get(
+            self.amazon_service_level, ""
+        )
+        self.activity_schedule(
+            "mail.mail_activity_data_warning",
+            date_deadline=fields.Datetime.context_timestamp(self.with_context(tz=tz), ship_by).date(),
+            summary=env._("Ships late unless validated by %(deadline)s", deadline=deadline),
+            note=env._(
+                "Amazon order %(ref)s (%(service)s) must ship by %(deadline)s. Validate this delivery with its "
+                "carrier and tracking reference before then: Amazon counts a later shipment as late, and too many "
+                "late shipments cost the seller its right to ship Amazon orders itself.",
+                ref=self.sale_id.amazon_order_ref,
+                service=service,
+                deadline=deadline,
+            ),
+            user_id=user.id,
+        )
+        self.amazon_late_warned = True
 
     def _amazon_check_shipping_details(self, before_validation):
         """Amazon wants a carrier and a tracking reference on every shipment.

@@ -73,15 +73,33 @@ class TestWarehouseTour(EmulatorMixin, HttpCase):
             {"name": "UPS", "product_id": self.env.ref("amazon_sp_connector.product_amazon_shipping").id}
         )
         mug = self.env["product.product"].create({"name": "Mug", "default_code": "MUG", "type": "consu"})
-        amazon_order = make_order(items=[make_item("MUG", 1, "10.00")])
+        # "today" in the warehouse's time zone: one where it is about noon now
+        offset = 12 - fields.Datetime.now().hour
+        self.env.ref("base.user_admin").tz = f"Etc/GMT{-offset:+d}" if offset else "UTC"
+        now = fields.Datetime.now().replace(microsecond=0)
+        amazon_order = make_order(
+            items=[make_item("MUG", 1, "10.00")],
+            buyer_name="Ada Lovelace",
+            service_level="EXPEDITED",
+            programs=["PRIME"],
+            ship_by=(now - timedelta(minutes=30), now + timedelta(hours=3)),
+        )
+        tomorrow = make_order(
+            items=[make_item("MUG", 1, "10.00")],
+            buyer_name="Charles Babbage",
+            ship_by=(now - timedelta(minutes=30), now + timedelta(days=1, hours=14)),
+        )
         self.emulator.put_order(SELLER_ID, amazon_order)
+        self.emulator.put_order(SELLER_ID, tomorrow)
         self.env["amazon.order.sync"]._run_now(account)
         picking = self.env["sale.order"].search([("amazon_order_ref", "=", amazon_order["orderId"])]).picking_ids
         self.assertEqual(picking.move_ids.product_id, mug)
+        self.assertEqual(picking.date_deadline, now + timedelta(hours=3))
         picking.action_assign()
-        url = f"/odoo/action-stock.action_picking_tree_all/{picking.id}"
+        deliveries = "/odoo/action-amazon_sp_connector.action_amazon_deliveries"
+        url = f"{deliveries}/{picking.id}"
 
-        self.start_tour(url, "amazon_warehouse_validate", login="admin")
+        self.start_tour(deliveries, "amazon_warehouse_validate", login="admin")
         self.assertEqual((picking.state, picking.amazon_sync_state), ("done", "pending"))
         self.env["amazon.shipment.sync"]._run_now(account)
         self.assertEqual(picking.amazon_sync_state, "done")
