@@ -56,6 +56,7 @@ SHIPPED_FILES = ("__init__.py", "__manifest__.py", "README.md", "const.py", "exc
 DEV_ONLY = (
     ".ci/",
     ".gitignore",
+    ".oca_hooks.cfg",
     ".pre-commit-config.yaml",
     ".pylintrc",
     "benchmarks/",

@@ -22,6 +22,7 @@ ADDON = "amazon_sp_connector"
 DEV_ONLY = (
     ".ci",
     ".gitignore",
+    ".oca_hooks.cfg",
     ".pre-commit-config.yaml",
     ".pylintrc",
     "benchmarks",
