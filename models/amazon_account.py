@@ -726,11 +726,12 @@ class AmazonAccount(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Failed Amazon Orders"),
             "res_model": "amazon.order.failure",
             "view_mode": "list",
             "domain": [("account_id", "=", self.id)],
             "context": {"create": False},
+            # last: Odoo's term extractor takes the tuple after a _() call as a term too
+            "name": self.env._("Failed Amazon Orders"),
         }
 
     def action_view_waiting_deliveries(self):
@@ -766,6 +767,12 @@ class AmazonAccount(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("amazon_sp_connector.action_amazon_offer")
         action["domain"] = [("account_id", "=", self.id)]
         action["context"] = {"default_account_id": self.id}
+        return action
+
+    def action_view_offer_errors(self):
+        """The account's offers whose stock Amazon refused (the stock flow's records)."""
+        action = self.action_view_offers()
+        action["domain"] = [("account_id", "=", self.id), ("stock_sync_state", "=", "error")]
         return action
 
     # ------------------------------------------------------------------ helpers

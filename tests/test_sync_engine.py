@@ -48,6 +48,91 @@ class TestFlowStatus(ShipmentCase):
         )
         self.assertEqual(picking.amazon_sync_state, "done")
 
+    def test_every_account_has_a_row_per_flow_also_after_an_upgrade_that_adds_a_flow(self):
+        flows = [flow for flow, _label in self.env["amazon.sync.status"]._fields["flow"].selection]
+        self.assertEqual(self.account.status_ids.mapped("flow"), flows, "a new account: one row per flow")
+        # an account created before the payouts flow existed: the upgrade gives it the row
+        self.env.cr.execute(
+            "DELETE FROM amazon_sync_status WHERE account_id = %s AND flow = 'payouts'", [self.account.id]
+        )
+        self.env.invalidate_all()
+        self.assertNotIn("payouts", self.account.status_ids.mapped("flow"))
+        self.env["amazon.sync.status"].init()
+        self.env.invalidate_all()
+        self.assertEqual(self.account.status_ids.mapped("flow"), flows)
+        self.assertRecordValues(
+            self.status("payouts"), [{"state": "ok", "company_id": self.account.company_id.id, "sequence": 4}]
+        )
+
+    def test_a_flow_runs_from_its_row_with_the_rights_of_its_former_button(self):
+        amazon_order = self.put(make_order(items=[make_item("MUG-BLUE")]))
+        manager = new_test_user(self.env, "rows-manager", groups="sales_team.group_sale_manager")
+        salesman = new_test_user(self.env, "rows-seller", groups="sales_team.group_sale_salesman")
+        accountant = new_test_user(
+            self.env, "rows-accountant", groups="sales_team.group_sale_salesman,account.group_account_invoice"
+        )
+        orders = self.status("orders")
+        self.assertEqual(
+            [
+                (u.login, orders.with_user(u).can_run, self.status("payouts").with_user(u).can_run)
+                for u in (manager, salesman, accountant)
+            ],
+            [("rows-manager", True, False), ("rows-seller", False, False), ("rows-accountant", False, True)],
+        )
+        with self.assertRaises(AccessError):
+            orders.with_user(salesman).action_run_now()
+        with self.assertRaises(AccessError):
+            self.status("payouts").with_user(manager).action_run_now()
+        self.assertFalse(self.sale_order(amazon_order))
+
+        notification = orders.with_user(manager).action_run_now()
+        self.assertIn("1 created", notification["params"]["message"])
+        self.assertTrue(self.sale_order(amazon_order))
+        self.assertEqual(orders.state, "ok")
+        self.assertIn("1 created", orders.summary)
+        # the former header button, in the account's Action menu under its name
+        gear = self.env.ref("amazon_sp_connector.action_server_amazon_sync_orders")
+        self.assertEqual((gear.name, gear.binding_model_id.model), ("Sync Orders", "amazon.account"))
+        context = {"active_model": "amazon.account", "active_id": self.account.id, "active_ids": self.account.ids}
+        self.assertEqual(gear.with_user(manager).with_context(**context).run()["tag"], "display_notification")
+        with self.assertRaises(AccessError):
+            gear.with_user(salesman).with_context(**context).run()
+
+    def test_a_row_shows_its_next_run_and_opens_its_flows_records(self):
+        _amazon_order, _order, picking = self.import_order()
+        self.validate(picking)  # waits for the shipments flow
+        shipments, orders = self.status("shipments"), self.status("orders")
+        self.assertRecordValues(
+            shipments + orders + self.status("cancellations"),
+            [
+                {"record_count": 1, "records": "Deliveries waiting: 1"},
+                {"record_count": 0, "records": "Failed orders: 0"},
+                {"record_count": 0, "records": False},
+            ],
+        )
+        action = shipments.action_show_records()
+        self.assertEqual(self.env[action["res_model"]].search(action["domain"]), picking)
+        with self.assertRaises(UserError):
+            self.status("cancellations").action_show_records()
+        salesman = new_test_user(self.env, "rows-seller", groups="sales_team.group_sale_salesman")
+        self.assertFalse(self.status("payouts").with_user(salesman).record_count, "payouts are accountants' records")
+
+        cron = self.env.ref("amazon_sp_connector.ir_cron_sync_orders")
+        cron.nextcall = fields.Datetime.now() + timedelta(minutes=12)
+        self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+        orders.invalidate_recordset(["next_run"])
+        self.assertEqual(orders.next_run, cron.nextcall, "the scheduled action's next call")
+        soon = fields.Datetime.now() + timedelta(minutes=3)
+        cron._trigger(soon)
+        orders.invalidate_recordset(["next_run"])
+        self.assertEqual(orders.next_run, soon, "an earlier trigger")
+        orders.sudo().next_attempt = fields.Datetime.now() + timedelta(minutes=5)
+        orders.invalidate_recordset(["next_run"])
+        self.assertEqual(orders.next_run, orders.next_attempt, "the first call after Amazon's quota refills")
+        cron.active = False
+        orders.invalidate_recordset(["next_run"])
+        self.assertFalse(orders.next_run, "a stopped scheduled action never runs it")
+
     def test_accounts_sharing_a_seller_quota_take_turns_and_a_trigger_never_starves_one(self):
         """The US account takes the only searchOrders token; the Canadian one waits for the
         refill without sleeping (a trigger at the refill). When it comes, the Canadian

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .. import const
 from ..emulator.scenarios import make_item, make_order
@@ -143,3 +143,32 @@ class TestSalesAdminTour(EmulatorMixin, HttpCase):
         self.assertTrue(account.connected)
         order = self.env["sale.order"].search([("amazon_order_ref", "=", amazon_order["orderId"])])
         self.assertEqual((order.amazon_account_id, order.team_id), (account, team))
+
+
+@tagged("post_install", "-at_install")
+class TestFlowRowsTour(EmulatorMixin, HttpCase):
+    def test_sales_admin_runs_a_flow_from_its_row_and_opens_another_flows_records(self):
+        account = emulator_account(self.env, self.emulator)
+        self.env["product.product"].create({"name": "Mug", "default_code": "MUG", "type": "consu"})
+        shipped = make_order(items=[make_item("MUG", 1, "10.00")])
+        self.emulator.put_order(SELLER_ID, shipped)
+        self.env["amazon.order.sync"]._run_now(account)
+        picking = self.env["sale.order"].search([("amazon_order_ref", "=", shipped["orderId"])]).picking_ids
+        picking.carrier_id = self.env["delivery.carrier"].create(
+            {"name": "UPS", "product_id": self.env.ref("amazon_sp_connector.product_amazon_shipping").id}
+        )
+        picking.carrier_tracking_ref = "1Z999AA10123456784"
+        picking.move_ids.quantity = 1
+        picking.move_ids.picked = True
+        picking._action_done()
+        self.assertEqual(picking.amazon_sync_state, "pending")
+        account.last_orders_sync -= timedelta(minutes=10)
+        new = make_order(items=[make_item("MUG", 2, "10.00")])
+        self.emulator.put_order(SELLER_ID, new)
+        new_test_user(self.env, "amazon-sales-admin", groups="sales_team.group_sale_manager,stock.group_stock_user")
+
+        self.start_tour(
+            "/odoo/action-amazon_sp_connector.action_amazon_account", "amazon_flow_rows", login="amazon-sales-admin"
+        )
+        self.assertTrue(self.env["sale.order"].search([("amazon_order_ref", "=", new["orderId"])]))
+        self.assertEqual(picking.amazon_sync_state, "pending", "opening the records sends nothing")

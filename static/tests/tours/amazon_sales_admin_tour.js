@@ -74,8 +74,9 @@ registry.category("web_tour.tours").add("amazon_sales_admin", {
             trigger: ".o_form_saved",
         },
         {
-            content: "Sync Orders",
-            trigger: ".o_form_statusbar button[name='action_sync_orders']",
+            content: "Sync Orders: Run now on the Orders row",
+            trigger:
+                ".o_field_widget[name='status_ids'] .o_data_row:has(td[name='flow']:contains('Orders')) button[name='action_run_now']",
             run: "click",
         },
         {
