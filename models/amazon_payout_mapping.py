@@ -91,7 +91,7 @@ class AmazonPayoutMapping(models.Model):
     DEFAULT_ACCOUNTS = {
         "fee": ("AMZFEE", "Amazon fees", "expense", False),
         "reserve": ("AMZRES", "Amazon reserve", "asset_current", False),
-        "tax": ("AMZTAX", "Amazon withheld tax", "liability_current", True),
+        "tax": ("AMZTAX", "Tax collected by Amazon", "liability_current", True),
         "other": ("AMZSUS", "Amazon suspense", "asset_current", True),
     }
 
