@@ -19,7 +19,10 @@ CATEGORIES = [
     ("fee", "Amazon Fees"),
     ("tax", "Withheld Tax"),
     ("reserve", "Reserve"),
+    ("income", "Reimbursements"),
+    ("loan", "Amazon Lending"),
     ("other", "Other"),
+    ("unknown", "Not Mapped"),
 ]
 
 
@@ -86,7 +89,7 @@ class AmazonPayout(models.Model):
             payout.fee_amount = totals["fee"]
             payout.tax_amount = totals["tax"]
             payout.reserve_amount = totals["reserve"]
-            payout.other_amount = totals["other"]
+            payout.other_amount = totals["other"] + totals["income"] + totals["loan"] + totals["unknown"]
             payout.unknown_order_count = unknown
 
     @api.depends("mismatch_ids")
@@ -191,9 +194,31 @@ class AmazonPayout(models.Model):
                     result[(ref, move.move_type == "out_refund")] |= move
         return result
 
+    def _amazon_mismatch_key(self, values):
+        """What a mismatch (or the values of one) is about: its kind, order, sale or refund,
+        amount type."""
+        get = values.get if isinstance(values, dict) else values.__getitem__
+        return (get("kind"), get("order_ref") or "", bool(get("refund")), get("amount_type") or "")
+
+    def _amazon_unmapped(self):
+        """Map again the lines nobody had mapped (a mapping may have been added since).
+
+        :returns: dict "amount type / description" -> their sum, for those still unmapped
+        """
+        unknown = self.line_ids.filtered(lambda x: x.category == "unknown")
+        if unknown:
+            categories = self.env["amazon.payout.mapping"]._categorize(self.company_id, unknown)
+            for line, category in zip(unknown, categories, strict=True):
+                if category != "unknown":
+                    line.sudo().category = category
+        result = defaultdict(float)
+        for line in unknown.filtered(lambda x: x.category == "unknown"):
+            result[f"{line.amount_type} / {line.description}"] += line.amount
+        return result
+
     def _amazon_update_mismatches(self):
         self.ensure_one()
-        kept = {(m.kind, m.order_ref or ""): m for m in self.mismatch_ids}
+        kept = {self._amazon_mismatch_key(m): m for m in self.mismatch_ids}
         found = []
         currency = self.currency_id
         groups = self._amazon_groups()
@@ -203,7 +228,7 @@ class AmazonPayout(models.Model):
             for refund, amount in ((False, group["paid"]), (True, group["refunded"])):
                 if currency.is_zero(amount):
                     continue
-                values = {"order_ref": ref, "sale_order_id": order.id, "amazon_amount": amount}
+                values = {"order_ref": ref, "sale_order_id": order.id, "amazon_amount": amount, "refund": refund}
                 if not order:
                     found.append(dict(values, kind="unknown_order", difference=amount))
                     continue
@@ -223,6 +248,16 @@ class AmazonPayout(models.Model):
                             difference=currency.round(open_amount - amount),
                         )
                     )
+        for amount_type, amount in self._amazon_unmapped().items():
+            found.append(
+                {
+                    "kind": "unmapped",
+                    "amount_type": amount_type,
+                    "amazon_amount": currency.round(amount),
+                    "difference": currency.round(amount),
+                    "note": self.env._("Map it (Amazon Amount Types) and check again, or write it off"),
+                }
+            )
         difference = currency.round(self.total_amount - self.lines_total)
         if not currency.is_zero(difference):
             found.append(
@@ -236,7 +271,7 @@ class AmazonPayout(models.Model):
             )
         commands = []
         for values in found:
-            existing = kept.pop((values["kind"], values.get("order_ref") or ""), None)
+            existing = kept.pop(self._amazon_mismatch_key(values), None)
             if existing:
                 commands.append(fields.Command.update(existing.id, values))
             else:
@@ -250,11 +285,24 @@ class AmazonPayout(models.Model):
         self.ensure_one()
         problems = []
         for mismatch in self.mismatch_ids:
-            label = mismatch.order_ref or dict(MISMATCH_KINDS)[mismatch.kind]
+            label = mismatch.order_ref or mismatch.amount_type or dict(MISMATCH_KINDS)[mismatch.kind]
+            if mismatch.refund:
+                label = self.env._("%(order)s (refund)", order=label)
             if mismatch.decision == "write_off" and not mismatch.write_off_account_id:
                 problems.append(self.env._("%(what)s: choose the write-off account", what=label))
             elif mismatch.kind == "unbalanced" and mismatch.decision != "write_off":
                 problems.append(self.env._("%(what)s: write the difference off to an account", what=label))
+            elif mismatch.kind == "unmapped" and mismatch.decision != "write_off":
+                problems.append(
+                    self.env._(
+                        "%(what)s: map this amount type (Amazon Amount Types) or write it off to an account",
+                        what=label,
+                    )
+                )
+            elif not mismatch.decision:
+                problems.append(
+                    self.env._("%(what)s: %(kind)s, to decide", what=label, kind=dict(MISMATCH_KINDS)[mismatch.kind])
+                )
             elif mismatch.decision == "invoice":
                 problems.append(self.env._("%(what)s: the order could not be invoiced", what=label))
         if problems:
@@ -274,7 +322,7 @@ class AmazonPayout(models.Model):
         date = self.deposit_date or fields.Date.context_today(self)
         label = self.display_name
         lines = []  # (values, aml to reconcile with or None)
-        decisions = {(m.kind, m.order_ref or ""): m for m in self.mismatch_ids}
+        decisions = {self._amazon_mismatch_key(m): m for m in self.mismatch_ids}
 
         def add(account, amount, name, partner=None, counterpart=None):
             """A line taking ``amount`` (payout currency) out of the deposit."""
@@ -308,7 +356,7 @@ class AmazonPayout(models.Model):
                     continue
                 name = f"{label}: {ref}"
                 if not order:
-                    mismatch = decisions.get(("unknown_order", ref))
+                    mismatch = decisions.get(("unknown_order", ref, refund, ""))
                     target = (
                         mismatch.write_off_account_id if mismatch and mismatch.decision == "write_off" else suspense
                     )
@@ -317,14 +365,14 @@ class AmazonPayout(models.Model):
                 partner = order.partner_invoice_id.commercial_partner_id
                 documents = all_documents[(ref, refund)]
                 if not documents:
-                    mismatch = decisions.get(("no_invoice", ref))
+                    mismatch = decisions.get(("no_invoice", ref, refund, ""))
                     if mismatch and mismatch.decision == "write_off":
                         add(mismatch.write_off_account_id, amount, name)
                     else:  # open on the customer: the invoice posted later is matched with it
                         add(partner.with_company(company).property_account_receivable_id, amount, name, partner)
                     continue
                 receivables = self.env["account.move.line"].union(*(open_receivables[d.id] for d in documents))
-                mismatch = decisions.get(("amount", ref))
+                mismatch = decisions.get(("amount", ref, refund, ""))
                 settled = amount
                 if mismatch and mismatch.decision == "write_off":
                     settled = mismatch.odoo_amount
@@ -355,7 +403,8 @@ class AmazonPayout(models.Model):
             add(account, amount, name, partner, receivables)
         booked = self.line_ids.filtered(
             lambda x: (
-                x.category in ("fee", "tax", "reserve", "other") or (x.category in ORDER_CATEGORIES and not x.order_ref)
+                x.category in ("fee", "tax", "reserve", "income", "loan", "other")
+                or (x.category in ORDER_CATEGORIES and not x.order_ref)
             )
         )
         accounts = Mapping._accounts_for(company, booked)
@@ -379,7 +428,10 @@ class AmazonPayout(models.Model):
             by_account[(accounts[line.id], line.category)] += line.amount
         for (account, category), amount in by_account.items():
             add(account, amount, f"{label}: {names[category]}")
-        unbalanced = decisions.get(("unbalanced", ""))
+        for amount_type, amount in self._amazon_unmapped().items():
+            mismatch = decisions[("unmapped", "", False, amount_type)]
+            add(mismatch.write_off_account_id, amount, f"{label}: {amount_type}")
+        unbalanced = decisions.get(("unbalanced", "", False, ""))
         if unbalanced:
             add(unbalanced.write_off_account_id, unbalanced.difference, self.env._("%(name)s: difference", name=label))
         values = [v for v, _c in lines]

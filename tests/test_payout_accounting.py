@@ -4,6 +4,7 @@ amount types nobody mapped, undoing a registration."""
 from datetime import datetime, timedelta
 
 from odoo import Command, fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..emulator.scenarios import make_item, make_order
@@ -143,3 +144,44 @@ class TestTaxCollectedByAmazon(AccountingCase):
         invoice.action_post()
         self.assertAlmostEqual(self.balance(self.collected_account(), invoice), -1.90)
         self.assertAlmostEqual(invoice.amount_untaxed, 10.0)
+
+
+@tagged("post_install", "-at_install")
+class TestAmountTypes(AccountingCase):
+    def test_an_amount_type_nobody_mapped_is_a_mismatch_never_the_suspense(self):
+        _fbm, fba = self.import_orders()
+        self.invoice(fba)
+        payout = self.payout(
+            "41414141414",
+            [fba],
+            others=[
+                ("other-transaction", "other-transaction", "Brand New Amazon Thing", "-4.00"),
+                ("ServiceFee", "Cost of Advertising", "TransactionTotalAmount", "-12.00"),
+                ("other-transaction", "FBA Inventory Reimbursement", "WAREHOUSE_DAMAGE", "7.00"),
+            ],
+        )
+        [unmapped] = payout.mismatch_ids
+        self.assertEqual(
+            (unmapped.kind, unmapped.amount_type, unmapped.amazon_amount),
+            ("unmapped", "other-transaction / Brand New Amazon Thing", -4.0),
+        )
+        self.assertFalse(unmapped.decision, "to decide")
+        with self.assertRaisesRegex(UserError, "Brand New Amazon Thing: map this amount type"):
+            payout.action_register()
+        lines = payout.line_ids
+        self.assertEqual(lines.filtered(lambda x: x.amount_type == "Cost of Advertising").category, "fee")
+        self.assertEqual(lines.filtered(lambda x: x.amount_type == "FBA Inventory Reimbursement").category, "income")
+
+        self.env["amazon.payout.mapping"].create(
+            {"amount_type": "other-transaction", "description": "Brand New Amazon Thing", "category": "fee"}
+        )
+        payout.action_check()
+        self.assertFalse(payout.mismatch_ids, "mapped since: it is a fee now")
+        self.assertEqual(payout.state, "imported")
+        payout.action_register()
+        self.assertAlmostEqual(payout.fee_bill_id.amount_total, 4.0 + 12.0 + 4.5 + 2.5)
+        suspense = self.env["amazon.payout.mapping"]._default_account(self.company, "other")
+        self.assertFalse(self.balance(suspense, payout.move_ids), "nothing on the suspense account")
+        reimbursed = self.env["amazon.payout.mapping"]._default_account(self.company, "income")
+        self.assertEqual(reimbursed.account_type, "income_other")
+        self.assertAlmostEqual(self.balance(reimbursed, payout.move_ids), -7.0)

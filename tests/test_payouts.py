@@ -344,6 +344,7 @@ class TestPayoutRegistration(PayoutCase):
         self.emulator.put_settlement(SELLER_ID, "66778899001", [short])
         self.run_flow("payouts")
         payout = self.payouts()
+        payout.mismatch_ids.decision = "open"
         payout.action_register()
         self.assertEqual(payout.state, "registered")
         self.assertEqual(fba_invoice.amount_residual, 2.0)
@@ -361,6 +362,7 @@ class TestPayoutRegistration(PayoutCase):
         payout = self.payouts()
         [mismatch] = payout.mismatch_ids
         self.assertEqual((mismatch.kind, mismatch.odoo_amount, mismatch.amazon_amount), ("amount", 0.0, 30.0))
+        mismatch.decision = "open"
         payout.action_register()
         self.assertEqual(payout.state, "registered")
         entry = payout.move_ids - payout.fee_bill_id
