@@ -32,6 +32,7 @@
         "views/delivery_carrier_views.xml",
         "views/amazon_feed_views.xml",
         "views/amazon_payout_views.xml",
+        "wizards/amazon_payout_decide_views.xml",
         "views/sale_report_views.xml",
         "views/amazon_menus.xml",
     ],

@@ -904,5 +904,9 @@ class SaleOrder(models.Model):
         if not orders:
             return self.env["account.move"]
         invoices = orders.sudo()._create_invoices()
+        for invoice in invoices:  # dated at the delivery, not on the day the payout is registered
+            delivered = invoice.invoice_line_ids.sale_line_ids.order_id[:1].effective_date
+            if delivered:
+                invoice.invoice_date = fields.Date.context_today(self, delivered)
         invoices.action_post()
         return invoices
