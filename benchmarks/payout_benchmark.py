@@ -5,12 +5,13 @@ Register Payment of the same invoices, in one run.
     python3 benchmarks/payout_benchmark.py [--orders 2000]
 
 Creates a throwaway database with the addon, N Amazon sale orders with their posted invoices,
-and a settlement report of those orders (item price, shipping, commission, FBA fees) on the
-SP-API emulator. Then measures:
+and a settlement report of those orders (item price, shipping, commission with 20 % VAT, FBA
+fees, one order in ten refunded 5.00) on the SP-API emulator. Then measures:
 
 * **import**: the payouts flow downloading and reading the report into a payout with its lines;
-* **register**: ``amazon.payout.action_register()``: every invoice reconciled, Amazon's fee bill
-  created, posted and paid, the deposit left on the Amazon Payments account;
+* **register**: ``amazon.payout.action_register()``: the refunds' credit notes created and
+  posted, every invoice and credit note reconciled, Amazon's fee bill (with its VAT) created,
+  posted and paid, the deposit left on the Amazon Payments account;
 * **floor**: Odoo's own Register Payment wizard on the same invoices, one grouped payment in
   the Amazon Payments journal (what an accountant does by hand, without fees or reserves).
 
@@ -78,7 +79,17 @@ def prepare(env, account, emulator, count):
     orders.action_confirm()
     invoices = orders._create_invoices()
     invoices.action_post()
-    emulator.put_settlement(emulator_seller(), "90000000001", amazon_orders)
+    # Amazon's fees carry VAT (20 %, included in the settlement's amounts), one order in ten is
+    # refunded 5.00: registration bills the fees with their VAT and credits the refunds
+    fee_vat = env["account.tax"].create(
+        {"name": "Bench fee VAT", "amount": 20, "type_tax_use": "purchase", "company_id": account.company_id.id}
+    )
+    env["amazon.payout.mapping"]._amazon_table(account.company_id)
+    env["amazon.payout.mapping"].search(
+        [("company_id", "=", account.company_id.id), ("amount_type", "=", "ItemFees")]
+    ).tax_id = fee_vat
+    refunds = {data["orderId"]: "5.00" for data in amazon_orders[::10]}
+    emulator.put_settlement(emulator_seller(), "90000000001", amazon_orders, refunds=refunds)
     return invoices
 
 
