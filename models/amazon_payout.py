@@ -243,15 +243,20 @@ class AmazonPayout(models.Model):
         result = defaultdict(lambda: Move)
         for move in found:
             result[(move.amazon_order_ref, move.move_type == "out_refund")] |= move
+        currency = self.currency_id
         for ref, group in groups.items():
-            missing = [refund for refund in (False, True) if (ref, refund) not in result]
+            missing = [
+                refund
+                for refund in (False, True)
+                if (ref, refund) not in result and not currency.is_zero(group["refunded" if refund else "paid"])
+            ]
             if not missing or not group["order"]:
                 continue
-            # made by hand: through the order's invoices, and the credit notes reversing them
-            invoices = group["order"].invoice_ids
+            # made by hand: the credit notes reversing its invoices, else through the order
+            invoices = result.get((ref, False)) or group["order"].invoice_ids
             for move in (
                 (invoices | invoices.reversal_move_ids)
-                .filtered(lambda m: m.state == "posted" and m.currency_id == self.currency_id)
+                .filtered(lambda m: m.state == "posted" and m.currency_id == currency)
                 .sorted("id")
             ):
                 refund = move.move_type == "out_refund"
