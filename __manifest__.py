@@ -1,7 +1,7 @@
 {
     "name": "Amazon SP-API Connector",
     "summary": "Import Amazon Seller Central orders through the Selling Partner API",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Sales/Sales",
     "author": "amazon_sp_connector contributors",
     "license": "LGPL-3",
@@ -32,6 +32,7 @@
         "views/delivery_carrier_views.xml",
         "views/amazon_feed_views.xml",
         "views/amazon_payout_views.xml",
+        "wizards/amazon_payout_decide_views.xml",
         "views/sale_report_views.xml",
         "views/amazon_menus.xml",
     ],

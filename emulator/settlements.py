@@ -39,6 +39,8 @@ BREAKDOWN_TYPES = {
     "GIFT_WRAP": ("ItemPrice", "GiftWrap"),
 }
 TAX_TYPES = {"ITEM": "Tax", "SHIPPING": "ShippingTax", "GIFT_WRAP": "GiftWrapTax"}
+# the tax Amazon withholds again when it collects and remits it (marketplace facilitator)
+WITHHELD_SUFFIXES = {"ITEM": "Principal", "SHIPPING": "Shipping", "GIFT_WRAP": "Giftwrap"}
 DISCOUNT_TYPES = {"ITEM": "Principal", "SHIPPING": "Shipping"}
 
 
@@ -48,6 +50,15 @@ def _date(value):
 
 def _amount(value):
     return f"{Decimal(value):.2f}"
+
+
+def _facilitator(order, item):
+    """The withheld tax's name when Amazon collects the item's tax, else None."""
+    models = {c.get("model") for c in ((item.get("tax") or {}).get("taxCollections") or [])}
+    if "MARKETPLACE_FACILITATOR" not in models:
+        return None
+    us_or_ca = order["salesChannel"]["marketplaceId"] in ("ATVPDKIKX0DER", "A2EUQ1WTGCTBG2")
+    return "MarketplaceFacilitatorTax" if us_or_ca else "MarketplaceFacilitatorVAT"
 
 
 def settlement_rows(
@@ -64,17 +75,20 @@ def settlement_rows(
     end=None,
     deposit_date=None,
     overrides=None,
+    currency=None,
 ):
     """The rows of one settlement.
 
     :param orders: v2026-01-01 order dicts: each item's proceeds become ItemPrice /
         Promotion rows, a commission (``commission_rate`` of the item price) and, for FBA
         orders, a per-unit fulfillment fee
-    :param refunds: dict order id -> Decimal refunded principal (a Refund transaction with
-        Amazon's commission given back)
+    :param refunds: dict order id -> Decimal refunded principal, or dict amount-description ->
+        Decimal refunded (Principal, Tax, Shipping...; MarketplaceFacilitatorTax-*: the withheld
+        tax given back): a Refund transaction with Amazon's commission given back
     :param others: list of (transaction-type, amount-type, amount-description, amount) rows
     :param overrides: dict row number (1: the first amount row) -> {column: text}, written
         over the generated rows after the total is computed (a report Amazon got wrong)
+    :param currency: the settlement's currency when no order gives it (default USD)
     :returns: (list of row dicts, Decimal total)
     """
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
@@ -82,7 +96,6 @@ def settlement_rows(
     start = start or end - timedelta(days=14)
     deposit_date = deposit_date or end + timedelta(days=1)
     rate = Decimal(commission_rate)
-    currency = None
     rows = []
 
     def add(**values):
@@ -104,6 +117,7 @@ def settlement_rows(
                 "quantity-purchased": str(item["quantityOrdered"]),
             }
             principal = Decimal(0)
+            facilitator = _facilitator(order, item)
             for breakdown in item["proceeds"]["breakdowns"]:
                 currency = breakdown["subtotal"]["currencyCode"]
                 kind = breakdown["type"]
@@ -123,6 +137,15 @@ def settlement_rows(
                             **{"amount-type": "ItemPrice", "amount-description": TAX_TYPES[detail["subtype"]]},
                             amount=_amount(detail["value"]["amount"]),
                         )
+                        if facilitator:
+                            add(
+                                **common,
+                                **{
+                                    "amount-type": "ItemWithheldTax",
+                                    "amount-description": f"{facilitator}-{WITHHELD_SUFFIXES[detail['subtype']]}",
+                                },
+                                amount=_amount(-Decimal(detail["value"]["amount"])),
+                            )
                     elif kind == "DISCOUNT":
                         add(
                             **common,
@@ -144,14 +167,27 @@ def settlement_rows(
                     amount=_amount(-Decimal(fba_fee) * item["quantityOrdered"]),
                 )
     for order_id, refunded in (refunds or {}).items():
-        refunded = Decimal(refunded)
+        parts = refunded if isinstance(refunded, dict) else {"Principal": refunded}
+        refunded = Decimal(parts.get("Principal", 0))
         common = {
             "transaction-type": "Refund",
             "order-id": order_id,
             "adjustment-id": f"ADJ-{order_id[-7:]}",
             "posted-date-time": _date(end - timedelta(hours=12)),
         }
-        add(**common, **{"amount-type": "ItemPrice", "amount-description": "Principal"}, amount=_amount(-refunded))
+        for description, amount in parts.items():
+            if description.startswith("MarketplaceFacilitator"):  # the withheld tax given back
+                add(
+                    **common,
+                    **{"amount-type": "ItemWithheldTax", "amount-description": description},
+                    amount=_amount(amount),
+                )
+            else:
+                add(
+                    **common,
+                    **{"amount-type": "ItemPrice", "amount-description": description},
+                    amount=_amount(-Decimal(amount)),
+                )
         add(
             **common,
             **{"amount-type": "ItemFees", "amount-description": "Commission"},

@@ -225,6 +225,25 @@ class AmazonAccount(models.Model):
                     )
                 )
 
+    @api.constrains("payout_journal_id")
+    def _check_payout_journal(self):
+        """The Amazon Payments journal stands for Amazon's balance, not the seller's bank: the
+        real deposit is matched against its account from the bank journal."""
+        for account in self.filtered("payout_journal_id"):
+            journal = account.payout_journal_id
+            statements = (
+                self.env["account.bank.statement.line"].sudo().search_count([("journal_id", "=", journal.id)], limit=1)
+            )
+            if journal.bank_account_id or statements:
+                raise ValidationError(
+                    self.env._(
+                        "Journal %(journal)s is a real bank account (it has a bank account number or bank "
+                        "statements): Amazon's payouts need a journal of their own, the deposit is then matched "
+                        "from this bank journal. Use Create next to the Amazon Payments Journal.",
+                        journal=journal.display_name,
+                    )
+                )
+
     @api.constrains("stock_buffer")
     def _check_stock_buffer(self):
         if any(account.stock_buffer < 0 for account in self):
@@ -691,9 +710,11 @@ class AmazonAccount(models.Model):
         while code in taken:
             number += 1
             code = f"AMZ{number}"
-        return Journal.create(
+        journal = Journal.create(
             {"name": name, "code": code, "type": "bank", "company_id": company.id, "currency_id": foreign.id or False}
         )
+        journal.default_account_id.reconcile = True  # the bank's deposit line is matched against it
+        return journal
 
     def _amazon_run_flow(self, flow_model, title, checked=False):
         """Run a flow now on this account (its button) and say how it went.

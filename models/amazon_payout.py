@@ -11,6 +11,8 @@ PAYOUT_STATES = [
     ("registered", "Registered"),
 ]
 MISMATCHES_PER_CHUNK = 2000
+# descriptions of the parts of one fee (amount type): its base, its tax, a discount
+FEE_PARTS = ("base fee", "tax on fee", "discount on fee")
 # categories whose amounts settle an order's invoice or credit note
 ORDER_CATEGORIES = ("sales", "promotion", "refund")
 CATEGORIES = [
@@ -20,7 +22,10 @@ CATEGORIES = [
     ("fee", "Amazon Fees"),
     ("tax", "Withheld Tax"),
     ("reserve", "Reserve"),
+    ("income", "Reimbursements"),
+    ("loan", "Amazon Lending"),
     ("other", "Other"),
+    ("unknown", "Not Mapped"),
 ]
 
 
@@ -112,7 +117,7 @@ class AmazonPayout(models.Model):
             payout.fee_amount = totals["fee"]
             payout.tax_amount = totals["tax"]
             payout.reserve_amount = totals["reserve"]
-            payout.other_amount = totals["other"]
+            payout.other_amount = totals["other"] + totals["income"] + totals["loan"] + totals["unknown"]
             payout.unknown_order_count = unknown
 
     @api.depends("mismatch_ids")
@@ -123,6 +128,17 @@ class AmazonPayout(models.Model):
     def _compute_display_name(self):
         for payout in self:
             payout.display_name = self.env._("Amazon payout %(ref)s", ref=payout.settlement_ref)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_registered(self):
+        for payout in self:
+            if payout.state == "registered":
+                raise UserError(
+                    self.env._(
+                        "%(payout)s is registered in the books: reset it to Imported first.",
+                        payout=payout.display_name,
+                    )
+                )
 
     # ------------------------------------------------------------------ actions
 
@@ -153,8 +169,56 @@ class AmazonPayout(models.Model):
             invoice = payout.mismatch_ids.filtered(lambda m: m.decision == "invoice")
             if invoice:
                 invoice.sale_order_id._amazon_invoice_for_payout()
+            payout._amazon_credit_notes()
             payout._amazon_check_state()
             payout._amazon_register()
+        return True
+
+    def action_reset(self):
+        """Undo the registration: the payout's entry and fee bill are reversed by Odoo's
+        reversal (on their date, else today when that period is locked), what they paid is
+        open again, and the payout can be checked and registered again. Credit notes of
+        refunds stay: they are the refunds' documents, found again by the next registration.
+
+        :raises UserError: when the bank's deposit is already matched with the payout
+        """
+        self._amazon_check_access()
+        for payout in self.filtered(lambda p: p.state == "registered"):
+            moves = payout.move_ids.filtered(lambda m: m.state == "posted")
+            deposit = moves.line_ids.filtered(
+                lambda x, payout=payout: x.account_id == payout.journal_id.default_account_id and x.reconciled
+            )
+            if deposit:
+                raise UserError(
+                    self.env._(
+                        "%(payout)s: its deposit is matched with the bank; unmatch the bank line first.",
+                        payout=payout.display_name,
+                    )
+                )
+            moves.sudo().line_ids.remove_move_reconcile()
+            today = fields.Date.context_today(self)
+            defaults = []
+            for move in moves:
+                day = today if move._get_violated_lock_dates(move.date, True) else move.date
+                defaults.append(
+                    {
+                        "date": day,
+                        "invoice_date": move.invoice_date and day,
+                        "ref": self.env._("Reversal of %(entry)s", entry=move.name),
+                    }
+                )
+            reversals = moves.sudo()._reverse_moves(defaults, cancel=True)
+            payout.write(
+                {"state": "imported", "journal_id": False, "fee_bill_id": False, "move_ids": [fields.Command.clear()]}
+            )
+            payout.message_post(
+                body=self.env._(
+                    "Reset to Imported: %(entries)s reversed by %(reversals)s.",
+                    entries=", ".join(moves.mapped("name")),
+                    reversals=", ".join(reversals.mapped("name")),
+                )
+            )
+        self._amazon_check_state()
         return True
 
     def _amazon_check_access(self):
@@ -214,50 +278,154 @@ class AmazonPayout(models.Model):
         result = defaultdict(lambda: Move)
         for move in found:
             result[(move.amazon_order_ref, move.move_type == "out_refund")] |= move
+        currency = self.currency_id
         for ref, group in groups.items():
-            if (ref, False) in result or (ref, True) in result or not group["order"]:
+            missing = [
+                refund
+                for refund in (False, True)
+                if (ref, refund) not in result and not currency.is_zero(group["refunded" if refund else "paid"])
+            ]
+            if not missing or not group["order"]:
                 continue
+            # made by hand: the credit notes reversing its invoices, else through the order
+            invoices = result.get((ref, False)) or group["order"].invoice_ids
             for move in (
-                group["order"]
-                .invoice_ids.filtered(lambda m: m.state == "posted" and m.currency_id == self.currency_id)
+                (invoices | invoices.reversal_move_ids)
+                .filtered(lambda m: m.state == "posted" and m.currency_id == currency)
                 .sorted("id")
             ):
-                if move.move_type in ("out_invoice", "out_refund"):
-                    result[(ref, move.move_type == "out_refund")] |= move
+                refund = move.move_type == "out_refund"
+                if move.move_type in ("out_invoice", "out_refund") and refund in missing:
+                    result[(ref, refund)] |= move
         return result
+
+    def _amazon_credit_notes(self):
+        """Credit the refunds of the payout's orders: for each order Amazon refunded that has
+        a posted invoice and no credit note yet (none made by hand either), a credit note of
+        what Amazon refunded, reversing the invoice, dated at the refund, posted.
+
+        :returns: the new credit notes
+        """
+        self.ensure_one()
+        groups = self._amazon_groups()
+        documents = self._amazon_documents(groups)
+        values = []
+        for ref, group in groups.items():
+            if self.currency_id.is_zero(group["refunded"]) or documents[(ref, True)]:
+                continue
+            invoice = documents[(ref, False)][-1:]
+            if not invoice:
+                continue
+            lines = self.line_ids.filtered(lambda x, ref=ref: x.order_ref == ref and x.category == "refund")
+            posted = max(lines.mapped("posted_date"), default=False) or self.period_end
+            date = posted.date() if posted else self.deposit_date
+            values.append(invoice._amazon_prepare_refund_values(lines, date))
+        if not values:
+            return self.env["account.move"]
+        notes = self.env["account.move"].sudo().with_company(self.company_id).create(values)
+        notes.action_post()
+        for note in notes:
+            note.message_post(
+                body=self.env._("Amazon refund of %(payout)s.", payout=self.display_name),
+            )
+        return notes
+
+    def _amazon_mismatch_key(self, values):
+        """What a mismatch (or the values of one) is about: its kind, order, sale or refund,
+        amount type."""
+        get = values.get if isinstance(values, dict) else values.__getitem__
+        return (get("kind"), get("order_ref") or "", bool(get("refund")), get("amount_type") or "")
+
+    def _amazon_unmapped(self):
+        """Map again the lines nobody had mapped (a mapping may have been added since).
+
+        :returns: dict "amount type / description" -> their sum, for those still unmapped
+        """
+        unknown = self.line_ids.filtered(lambda x: x.category == "unknown")
+        if unknown:
+            categories = self.env["amazon.payout.mapping"]._categorize(self.company_id, unknown)
+            for line, category in zip(unknown, categories, strict=True):
+                if category != "unknown":
+                    line.sudo().category = category
+        result = defaultdict(float)
+        for line in unknown.filtered(lambda x: x.category == "unknown"):
+            result[f"{line.amount_type} / {line.description}"] += line.amount
+        return result
+
+    def _amazon_parts(self, groups, all_documents):
+        """What the payout settles per order: what Amazon paid against the invoices, what it
+        refunded against the credit notes; both in one when the order has both documents and
+        they do not match one by one (a credit note reversing an invoice is matched with it when
+        posted: only their net is open).
+
+        :returns: list of (order ref, sale.order, refund, amount, documents)
+        """
+        parts = []
+        for ref, group in groups.items():
+            order = group["order"][:1]
+            invoices, notes = all_documents[(ref, False)], all_documents[(ref, True)]
+            paid, refunded = group["paid"], group["refunded"]
+            if (
+                invoices
+                and notes
+                and not self.currency_id.is_zero(paid)
+                and not self.currency_id.is_zero(refunded)
+                and not (
+                    self.currency_id.is_zero(self._amazon_open_amount(invoices) - paid)
+                    and self.currency_id.is_zero(self._amazon_open_amount(notes) - refunded)
+                )
+            ):
+                parts.append((ref, order, False, self.currency_id.round(paid + refunded), invoices | notes))
+                continue
+            for refund, amount, documents in ((False, paid, invoices), (True, refunded, notes)):
+                if not self.currency_id.is_zero(amount):
+                    parts.append((ref, order, refund, amount, documents))
+        return parts
+
+    @api.model
+    def _amazon_open_amount(self, documents):
+        """What is open on invoices (positive) and credit notes (negative) together."""
+        return sum(d.amount_residual * (-1 if d.move_type == "out_refund" else 1) for d in documents)
 
     def _amazon_update_mismatches(self):
         self.ensure_one()
-        kept = {(m.kind, m.order_ref or ""): m for m in self.mismatch_ids}
+        kept = {self._amazon_mismatch_key(m): m for m in self.mismatch_ids}
         found = []
         currency = self.currency_id
         groups = self._amazon_groups()
         all_documents = self._amazon_documents(groups)
-        for ref, group in groups.items():
-            order = group["order"][:1]
-            for refund, amount in ((False, group["paid"]), (True, group["refunded"])):
-                if currency.is_zero(amount):
-                    continue
-                values = {"order_ref": ref, "sale_order_id": order.id, "amazon_amount": amount}
-                if not order:
-                    found.append(dict(values, kind="unknown_order", difference=amount))
-                    continue
-                documents = all_documents[(ref, refund)]
-                if not documents:
-                    note = self.env._("No posted credit note") if refund else self.env._("No posted invoice")
-                    found.append(dict(values, kind="no_invoice", difference=amount, note=note))
-                    continue
-                open_amount = sum(documents.mapped("amount_residual")) * (-1 if refund else 1)
-                if not currency.is_zero(open_amount - amount):
-                    found.append(
-                        dict(
-                            values,
-                            kind="amount",
-                            invoice_id=documents[:1].id,
-                            odoo_amount=open_amount,
-                            difference=currency.round(open_amount - amount),
-                        )
+        for ref, order, refund, amount, documents in self._amazon_parts(groups, all_documents):
+            values = {"order_ref": ref, "sale_order_id": order.id, "amazon_amount": amount, "refund": refund}
+            if not order:
+                found.append(dict(values, kind="unknown_order", difference=amount))
+                continue
+            if not documents and refund and all_documents[(ref, False)]:
+                continue  # credited when the payout is registered
+            if not documents:
+                note = self.env._("No posted credit note") if refund else self.env._("No posted invoice")
+                found.append(dict(values, kind="no_invoice", difference=amount, note=note))
+                continue
+            open_amount = self._amazon_open_amount(documents)
+            if not currency.is_zero(open_amount - amount):
+                found.append(
+                    dict(
+                        values,
+                        kind="amount",
+                        invoice_id=documents[:1].id,
+                        odoo_amount=open_amount,
+                        difference=currency.round(open_amount - amount),
                     )
+                )
+        for amount_type, amount in self._amazon_unmapped().items():
+            found.append(
+                {
+                    "kind": "unmapped",
+                    "amount_type": amount_type,
+                    "amazon_amount": currency.round(amount),
+                    "difference": currency.round(amount),
+                    "note": self.env._("Map it (Amazon Amount Types) and check again, or write it off"),
+                }
+            )
         difference = currency.round(self.total_amount - self.lines_total)
         if not currency.is_zero(difference):
             found.append(
@@ -273,7 +441,7 @@ class AmazonPayout(models.Model):
         Mismatch = self.env["amazon.payout.mismatch"].sudo()
         new = []
         for values in found:
-            existing = kept.pop((values["kind"], values.get("order_ref") or ""), None)
+            existing = kept.pop(self._amazon_mismatch_key(values), None)
             if existing:
                 existing.sudo().write(values)
             else:
@@ -293,11 +461,24 @@ class AmazonPayout(models.Model):
         self.ensure_one()
         problems = []
         for mismatch in self.mismatch_ids:
-            label = mismatch.order_ref or dict(MISMATCH_KINDS)[mismatch.kind]
+            label = mismatch.order_ref or mismatch.amount_type or dict(MISMATCH_KINDS)[mismatch.kind]
+            if mismatch.refund:
+                label = self.env._("%(order)s (refund)", order=label)
             if mismatch.decision == "write_off" and not mismatch.write_off_account_id:
                 problems.append(self.env._("%(what)s: choose the write-off account", what=label))
             elif mismatch.kind == "unbalanced" and mismatch.decision != "write_off":
                 problems.append(self.env._("%(what)s: write the difference off to an account", what=label))
+            elif mismatch.kind == "unmapped" and mismatch.decision != "write_off":
+                problems.append(
+                    self.env._(
+                        "%(what)s: map this amount type (Amazon Amount Types) or write it off to an account",
+                        what=label,
+                    )
+                )
+            elif not mismatch.decision:
+                problems.append(
+                    self.env._("%(what)s: %(kind)s, to decide", what=label, kind=dict(MISMATCH_KINDS)[mismatch.kind])
+                )
             elif mismatch.decision == "invoice":
                 problems.append(self.env._("%(what)s: the order could not be invoiced", what=label))
         if problems:
@@ -317,7 +498,7 @@ class AmazonPayout(models.Model):
         date = self.deposit_date or fields.Date.context_today(self)
         label = self.display_name
         lines = []  # (values, aml to reconcile with or None)
-        decisions = {(m.kind, m.order_ref or ""): m for m in self.mismatch_ids}
+        decisions = {self._amazon_mismatch_key(m): m for m in self.mismatch_ids}
 
         def add(account, amount, name, partner=None, counterpart=None):
             """A line taking ``amount`` (payout currency) out of the deposit."""
@@ -344,49 +525,42 @@ class AmazonPayout(models.Model):
             if move_line.account_type == "asset_receivable" and not move_line.reconciled:
                 open_receivables[move_line.move_id.id] |= move_line
         grouped = {}  # (receivable account, customer, refund) -> [amount, receivable lines, order refs]
-        for ref, group in groups.items():
-            order = group["order"][:1]
-            for refund, amount in ((False, group["paid"]), (True, group["refunded"])):
-                if self.currency_id.is_zero(amount):
-                    continue
-                name = f"{label}: {ref}"
-                if not order:
-                    mismatch = decisions.get(("unknown_order", ref))
-                    target = (
-                        mismatch.write_off_account_id if mismatch and mismatch.decision == "write_off" else suspense
-                    )
-                    add(target, amount, name)
-                    continue
-                partner = order.partner_invoice_id.commercial_partner_id
-                documents = all_documents[(ref, refund)]
-                if not documents:
-                    mismatch = decisions.get(("no_invoice", ref))
-                    if mismatch and mismatch.decision == "write_off":
-                        add(mismatch.write_off_account_id, amount, name)
-                    else:  # open on the customer: the invoice posted later is matched with it
-                        add(partner.with_company(company).property_account_receivable_id, amount, name, partner)
-                    continue
-                receivables = self.env["account.move.line"].union(*(open_receivables[d.id] for d in documents))
-                mismatch = decisions.get(("amount", ref))
-                settled = amount
+        for ref, order, refund, amount, documents in self._amazon_parts(groups, all_documents):
+            name = f"{label}: {ref}"
+            if not order:
+                mismatch = decisions.get(("unknown_order", ref, refund, ""))
+                target = mismatch.write_off_account_id if mismatch and mismatch.decision == "write_off" else suspense
+                add(target, amount, name)
+                continue
+            partner = order.partner_invoice_id.commercial_partner_id
+            if not documents:
+                mismatch = decisions.get(("no_invoice", ref, refund, ""))
                 if mismatch and mismatch.decision == "write_off":
-                    settled = mismatch.odoo_amount
-                    add(mismatch.write_off_account_id, amount - settled, self.env._("%(name)s (write-off)", name=name))
-                partner = documents[:1].partner_id.commercial_partner_id
-                if not receivables:  # already settled otherwise: what Amazon paid stays open on the customer
-                    account = documents.line_ids.filtered(lambda x: x.account_type == "asset_receivable")[:1].account_id
-                    add(account, settled, name, partner)
-                    continue
-                if mismatch and mismatch.decision != "write_off":
-                    # partly settled: a line of its own, so that what stays open is this document's
-                    add(receivables[:1].account_id, settled, name, partner, receivables)
-                    continue
-                # fully settled documents of one customer are settled together: one line, one match
-                key = (receivables[:1].account_id, partner, refund)
-                entry = grouped.setdefault(key, [0.0, self.env["account.move.line"], []])
-                entry[0] += settled
-                entry[1] |= receivables
-                entry[2].append(ref)
+                    add(mismatch.write_off_account_id, amount, name)
+                else:  # open on the customer: the invoice posted later is matched with it
+                    add(partner.with_company(company).property_account_receivable_id, amount, name, partner)
+                continue
+            receivables = self.env["account.move.line"].union(*(open_receivables[d.id] for d in documents))
+            mismatch = decisions.get(("amount", ref, refund, ""))
+            settled = amount
+            if mismatch and mismatch.decision == "write_off":
+                settled = mismatch.odoo_amount
+                add(mismatch.write_off_account_id, amount - settled, self.env._("%(name)s (write-off)", name=name))
+            partner = documents[:1].partner_id.commercial_partner_id
+            if not receivables:  # already settled otherwise: what Amazon paid stays open on the customer
+                account = documents.line_ids.filtered(lambda x: x.account_type == "asset_receivable")[:1].account_id
+                add(account, settled, name, partner)
+                continue
+            if mismatch and mismatch.decision != "write_off":
+                # partly settled: a line of its own, so that what stays open is this document's
+                add(receivables[:1].account_id, settled, name, partner, receivables)
+                continue
+            # fully settled documents of one customer are settled together: one line, one match
+            key = (receivables[:1].account_id, partner, refund)
+            entry = grouped.setdefault(key, [0.0, self.env["account.move.line"], []])
+            entry[0] += settled
+            entry[1] |= receivables
+            entry[2].append(ref)
         for (account, partner, _refund), (amount, receivables, refs) in grouped.items():
             name = (
                 f"{label}: {refs[0]}"
@@ -398,13 +572,18 @@ class AmazonPayout(models.Model):
             add(account, amount, name, partner, receivables)
         booked = self.line_ids.filtered(
             lambda x: (
-                x.category in ("fee", "tax", "reserve", "other") or (x.category in ORDER_CATEGORIES and not x.order_ref)
+                x.category in ("fee", "tax", "reserve", "income", "loan", "other")
+                or (x.category in ORDER_CATEGORIES and not x.order_ref)
             )
         )
         accounts = Mapping._accounts_for(company, booked)
+        fee_lines = booked.filtered(lambda x: x.category == "fee")
+        taxes = Mapping._amazon_fee_taxes(company, fee_lines)
         fees = defaultdict(float)
-        for line in booked.filtered(lambda x: x.category == "fee"):
-            fees[(line.amount_type, line.description, accounts[line.id])] += line.amount
+        for line in fee_lines:
+            # a fee and the VAT Amazon shows on it (Base fee / Tax on fee) make one gross line
+            description = "" if (line.description or "").lower() in FEE_PARTS else line.description
+            fees[(line.amount_type, description, accounts[line.id], taxes[line.id])] += line.amount
         bill = self._amazon_fee_bill(fees, date) if fees else self.env["account.move"]
         if bill:
             payable = bill.line_ids.filtered(lambda x: x.account_id.account_type == "liability_payable")
@@ -422,7 +601,10 @@ class AmazonPayout(models.Model):
             by_account[(accounts[line.id], line.category)] += line.amount
         for (account, category), amount in by_account.items():
             add(account, amount, f"{label}: {names[category]}")
-        unbalanced = decisions.get(("unbalanced", ""))
+        for amount_type, amount in self._amazon_unmapped().items():
+            mismatch = decisions[("unmapped", "", False, amount_type)]
+            add(mismatch.write_off_account_id, amount, f"{label}: {amount_type}")
+        unbalanced = decisions.get(("unbalanced", "", False, ""))
         if unbalanced:
             add(unbalanced.write_off_account_id, unbalanced.difference, self.env._("%(name)s: difference", name=label))
         values = [v for v, _c in lines]
@@ -487,28 +669,28 @@ class AmazonPayout(models.Model):
         """Amazon's vendor bill of the payout's fees: one line per fee type, posted (a
         refund when Amazon gave back more than it charged).
 
-        :param fees: dict (amount type, description, account) -> amount of the settlement
+        :param fees: dict (amount type, description, account, tax) -> amount of the settlement
+            (fees include their tax: the bill's total is what the settlement deducted, to the cent)
         """
         company = self.company_id
+        Mapping = self.env["amazon.payout.mapping"]
         total = sum(fees.values())
         if self.currency_id.is_zero(total):
             return self.env["account.move"]
         sign = 1 if total < 0 else -1  # fees Amazon charged are negative amounts of the settlement
         lines = []
-        for (amount_type, description, account), amount in sorted(fees.items(), key=lambda item: item[0][:2]):
+        for (amount_type, description, account, tax), amount in sorted(fees.items(), key=lambda item: item[0][:2]):
             if self.currency_id.is_zero(amount):
                 continue
-            lines.append(
-                fields.Command.create(
-                    {
-                        "name": f"{description or amount_type} ({amount_type})",
-                        "account_id": account.id,
-                        "quantity": 1,
-                        "price_unit": -amount * sign,
-                        "tax_ids": [fields.Command.clear()],
-                    }
-                )
-            )
+            gross = -amount * sign
+            values = {
+                "name": f"{description} ({amount_type})" if description else amount_type,
+                "account_id": account.id,
+                "quantity": 1,
+                "price_unit": gross,
+                "tax_ids": [fields.Command.set(Mapping._amazon_price_included(tax).ids)],
+            }
+            lines.append(fields.Command.create(values))
         bill = (
             self.env["account.move"]
             .sudo()
@@ -516,7 +698,7 @@ class AmazonPayout(models.Model):
             .create(
                 {
                     "move_type": "in_invoice" if sign > 0 else "in_refund",
-                    "partner_id": self.env["res.partner"]._amazon_partner().id,
+                    "partner_id": Mapping._amazon_fee_vendor(company, self.marketplace_id, date).id,
                     "company_id": company.id,
                     "currency_id": self.currency_id.id,
                     "invoice_date": date,
@@ -528,6 +710,18 @@ class AmazonPayout(models.Model):
         )
         bill.action_post()
         return bill
+
+    def action_view_mismatches(self):
+        """The payout's mismatches in a list where many can be selected and decided at once."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Mismatches of %(payout)s", payout=self.display_name),
+            "res_model": "amazon.payout.mismatch",
+            "view_mode": "list",
+            "views": [(self.env.ref("amazon_sp_connector.amazon_payout_mismatch_view_list").id, "list")],
+            "domain": [("payout_id", "=", self.id)],
+        }
 
     def action_view_orders(self):
         self.ensure_one()

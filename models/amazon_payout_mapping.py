@@ -1,21 +1,95 @@
+from datetime import date
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .amazon_payout import CATEGORIES
 
 # Amazon's amount types (amount-type, amount-description) -> category; the description
-# "*" matches any. Refund transactions turn sales and promotions into refunds.
+# "*" matches any. Refund transactions turn sales and promotions into refunds. An amount type
+# none of these (nor the company's own mappings) names is not mapped: a mismatch to decide.
+# Sources: /work/notes/settlement-research.md §2 (Amazon's attribute list, public catalogues).
 DEFAULT_CATEGORIES = [
     ("ItemPrice", "*", "sales"),
     ("Promotion", "*", "promotion"),
+    # referral, FBA, closing, refund administration (RefundCommission), shipping and gift-wrap
+    # chargebacks, MCF fulfillment fees of non-Amazon orders...
     ("ItemFees", "*", "fee"),
+    # tax Amazon collects and remits: MarketplaceFacilitatorTax-*, MarketplaceFacilitatorVAT-*,
+    # LowValueGoodsTax-*
     ("ItemWithheldTax", "*", "tax"),
     ("other-transaction", "Current Reserve Amount", "reserve"),
     ("other-transaction", "Previous Reserve Amount Balance", "reserve"),
     ("other-transaction", "Subscription Fee", "fee"),
     ("other-transaction", "Storage Fee", "fee"),
-    ("other-transaction", "*", "other"),
+    ("other-transaction", "StorageRenewalBilling", "fee"),  # long-term storage
+    ("other-transaction", "DisposalComplete", "fee"),
+    ("other-transaction", "RemovalComplete", "fee"),
+    ("other-transaction", "FBAInboundTransportationFee", "fee"),
+    ("other-transaction", "FBA Inbound Placement Service Fee", "fee"),
+    ("other-transaction", "AGSGlobalInboundTransportation", "fee"),
+    ("other-transaction", "Shipping label purchase", "fee"),
+    ("other-transaction", "Shipping label purchase for return", "fee"),
+    ("other-transaction", "ShippingServicesRefund", "fee"),
+    ("other-transaction", "Paid Services Fee", "fee"),
+    ("FBA Inventory Storage Fee", "*", "fee"),
+    ("FBA Long Term Storage Fee", "*", "fee"),
+    ("FBA Inbound Placement Service Fee", "*", "fee"),
+    ("FBA Amazon-Partnered Carrier Shipment Fee", "*", "fee"),
+    ("FBA Removal Order: Disposal Fee", "*", "fee"),
+    ("FBA Removal Order: Return Fee", "*", "fee"),
+    ("FBA Customer Returns Fee", "*", "fee"),
+    ("Cost of Advertising", "*", "fee"),
+    ("Refund for Advertiser", "*", "fee"),
+    ("CouponRedemptionFee", "*", "fee"),
+    ("Coupon Participation Fee", "*", "fee"),
+    ("Coupon Performance Fee", "*", "fee"),
+    ("LightningDealFee", "*", "fee"),
+    ("Deals", "*", "fee"),
+    ("Deal fees", "*", "fee"),
+    ("Vine Enrollment Fee", "*", "fee"),
+    ("FBA Inventory Reimbursement", "*", "income"),
+    ("MCF Inventory Reimbursement", "*", "income"),
+    ("other-transaction", "SAFE-T reimbursement", "income"),
+    ("other-transaction", "SAFE-TReimbursement", "income"),
+    ("other-transaction", "Amazon Capital Services", "loan"),
+    # Amazon charged the seller's card for a negative balance, or carries it forward
+    ("other-transaction", "Successful charge", "other"),
+    ("other-transaction", "Failed Charge", "other"),
+    ("other-transaction", "Payable to Amazon", "other"),
 ]
+# Transaction types that give a buyer money back: credited on the order's invoice.
+REFUND_TRANSACTIONS = ("refund", "chargeback refund", "a-to-z guarantee refund")
+# Amount types whose fees Amazon charges without the domestic VAT of the seller's country
+# (advertising is billed by each marketplace's entity, unchanged on 2024-08-01).
+NO_DOMESTIC_VAT = {"cost of advertising", "refund for advertiser"}
+# Since 2024-08-01 Amazon EU S.a r.l. invoices selling and FBA fees from a branch in the
+# seller's country of establishment, with that country's VAT (standard rate), for these nine
+# countries (research note §3.1); elsewhere in the EU the fees are reverse-charged.
+DOMESTIC_FEE_VAT_SINCE = date(2024, 8, 1)
+DOMESTIC_FEE_VAT = {"GB": 20, "DE": 19, "FR": 20, "IT": 22, "ES": 21, "NL": 21, "PL": 23, "BE": 21, "SE": 25}
+# Amazon's European fee entities are in Luxembourg: a Luxembourg seller always pays LU VAT.
+LUXEMBOURG_VAT = 17
+EU_COUNTRIES = {
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU",
+    "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+}  # fmt: skip
+# The Amazon entity that bills the fees (one vendor each, created on demand): (ref, name)
+FEE_VENDORS = {
+    "na": ("AMAZON-US", "Amazon Services LLC"),
+    "CA": ("AMAZON-CA", "Amazon.com.ca ULC"),
+    "eu": ("AMAZON-EU", "Amazon EU S.à r.l."),
+    "eu-before": ("AMAZON-ASE", "Amazon Services Europe S.à r.l."),  # until 2024-07-31
+    "GB": ("AMAZON-EU-GB", "Amazon EU S.à r.l., UK Branch"),
+    "DE": ("AMAZON-EU-DE", "Amazon EU S.à r.l., Niederlassung Deutschland"),
+    "FR": ("AMAZON-EU-FR", "Amazon EU S.à r.l., Succursale Française"),
+    "IT": ("AMAZON-EU-IT", "Amazon EU S.à r.l., Succursale Italiana"),
+    "ES": ("AMAZON-EU-ES", "Amazon EU S.à r.l., Sucursal en España"),
+    "NL": ("AMAZON-EU-NL", "Amazon EU S.à r.l., Dutch Branch"),
+    "PL": ("AMAZON-EU-PL", "Amazon EU S.à r.l., Polish Branch"),
+    "BE": ("AMAZON-EU-BE", "Amazon EU S.à r.l., Belgian Branch"),
+    "SE": ("AMAZON-EU-SE", "Amazon EU S.à r.l., Swedish Branch"),
+}
 
 
 class AmazonPayoutMapping(models.Model):
@@ -24,7 +98,7 @@ class AmazonPayoutMapping(models.Model):
 
     _name = "amazon.payout.mapping"
     _description = "Amazon Payout Amount Type"
-    _order = "company_id, amount_type, description"
+    _order = "company_id, amount_type, description, marketplace_id, date_from"
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     amount_type = fields.Char(required=True, help="Amazon's amount-type, e.g. ItemFees.")
@@ -37,9 +111,25 @@ class AmazonPayoutMapping(models.Model):
         check_company=True,
         help="Account the amount is booked on; empty: the category's default account.",
     )
+    marketplace_id = fields.Many2one(
+        "amazon.marketplace", help="Only for the payouts of this marketplace; empty: any marketplace."
+    )
+    date_from = fields.Date(string="From", help="Only for amounts Amazon posted since; empty: always.")
+    tax_id = fields.Many2one(
+        "account.tax",
+        string="Fee Tax",
+        check_company=True,
+        domain="[('type_tax_use', '=', 'purchase')]",
+        help="Tax of the fee on Amazon's bill (Amazon's fees include it). Empty: Amazon's usual treatment for "
+        "the company's country: the domestic VAT since 2024-08-01 in UK, DE, FR, IT, ES, NL, PL, BE, SE, "
+        "else the localisation's reverse charge tax in the EU, else none.",
+    )
+    untaxed = fields.Boolean(string="No Tax", help="Amazon's bill carries no tax for this fee.")
 
-    _type_unique = models.Constraint(
-        "unique(company_id, amount_type, description)", "An amount type is mapped once per company."
+    _type_marketplace_date_unique = models.UniqueIndex(
+        "(company_id, lower(amount_type), lower(description), COALESCE(marketplace_id, 0), "
+        "COALESCE(date_from, '0001-01-01'))",
+        "An amount type is mapped once per company, marketplace and date.",
     )
 
     @api.model
@@ -56,20 +146,37 @@ class AmazonPayoutMapping(models.Model):
                     for amount_type, description, key in DEFAULT_CATEGORIES
                 ]
             )
-        return {(m.amount_type.lower(), m.description.lower()): m for m in mappings}
+        table = {}
+        # the most specific first: a marketplace's before any, the latest start first
+        for mapping in mappings.sorted(lambda m: (not m.marketplace_id, -(m.date_from or date.min).toordinal())):
+            table.setdefault((mapping.amount_type.lower(), mapping.description.lower()), []).append(mapping)
+        return table
 
     @api.model
-    def _amazon_lookup(self, table, line):
-        """The mapping of a line's amount type and description, else of its amount type."""
+    def _amazon_lookup(self, table, line, marketplace=None):
+        """The mapping of a line's amount type and description, else of its amount type: of
+        its marketplace (else any; ``False``: whatever the marketplace) and in force on the
+        day Amazon posted it.
+
+        :param line: a ``SettlementLine`` or an ``amazon.payout.line``
+        """
         amount_type = (line.amount_type or "").lower()
-        exact = table.get((amount_type, (line.description or "").lower()))
-        return exact if exact is not None else table.get((amount_type, "*"))
+        posted = getattr(line, "posted", None) or getattr(line, "posted_date", None)
+        day = posted.date() if posted else None
+        for description in ((line.description or "").lower(), "*"):
+            for mapping in table.get((amount_type, description), ()):
+                if marketplace is not False and mapping.marketplace_id and mapping.marketplace_id != marketplace:
+                    continue
+                if mapping.date_from and (not day or day < mapping.date_from):
+                    continue
+                return mapping
+        return None
 
     @api.model
     def _categorize(self, company, lines):
         """The category of each parsed settlement line: the company's mapping of its amount
-        type and description, else of its amount type, else Amazon's defaults (created on
-        demand, editable).
+        type and description, else of its amount type (Amazon's defaults, created on demand,
+        editable), else "unknown": a mismatch until someone maps it or writes it off.
 
         :param lines: list of ``SettlementLine``
         :returns: list of category keys, in the order of ``lines``
@@ -77,12 +184,9 @@ class AmazonPayoutMapping(models.Model):
         table = self._amazon_table(company)
         result = []
         for line in lines:
-            mapping = self._amazon_lookup(table, line)
-            category = mapping.category if mapping else None
-            if category is None:
-                amount_type = line.amount_type.lower()
-                category = "fee" if "fee" in amount_type or "commission" in line.description.lower() else "other"
-            if line.transaction_type.lower() == "refund" and category in ("sales", "promotion"):
+            mapping = self._amazon_lookup(table, line, marketplace=False)
+            category = mapping.category if mapping else "unknown"
+            if line.transaction_type.lower() in REFUND_TRANSACTIONS and category in ("sales", "promotion"):
                 category = "refund"
             result.append(category)
         return result
@@ -91,8 +195,10 @@ class AmazonPayoutMapping(models.Model):
     DEFAULT_ACCOUNTS = {
         "fee": ("AMZFEE", "Amazon fees", "expense", False),
         "reserve": ("AMZRES", "Amazon reserve", "asset_current", False),
-        "tax": ("AMZTAX", "Amazon withheld tax", "liability_current", True),
+        "tax": ("AMZTAX", "Tax collected by Amazon", "liability_current", True),
         "other": ("AMZSUS", "Amazon suspense", "asset_current", True),
+        "income": ("AMZOI", "Amazon reimbursements", "income_other", False),
+        "loan": ("AMZLOAN", "Amazon Lending", "liability_current", True),
     }
 
     @api.model
@@ -127,7 +233,7 @@ class AmazonPayoutMapping(models.Model):
         defaults = {}
         result = {}
         for line in lines:
-            mapping = self._amazon_lookup(table, line)
+            mapping = self._amazon_lookup(table, line, line.payout_id.marketplace_id)
             account = mapping.account_id if mapping else None
             if not account:
                 category = "other" if line.category in ("sales", "promotion", "refund") else line.category
@@ -136,6 +242,125 @@ class AmazonPayoutMapping(models.Model):
                 account = defaults[category]
             result[line.id] = account
         return result
+
+    @api.model
+    def _amazon_fee_taxes(self, company, lines):
+        """The tax of each fee line on Amazon's bill: its mapping's, else Amazon's usual one
+        for the company's country on the day Amazon posted it (:meth:`_amazon_usual_fee_tax`).
+
+        :returns: dict payout line id -> account.tax (maybe empty)
+        """
+        table = self._amazon_table(company)
+        usual = {}
+        result = {}
+        for line in lines:
+            mapping = self._amazon_lookup(table, line, line.payout_id.marketplace_id)
+            if mapping and (mapping.tax_id or mapping.untaxed):
+                result[line.id] = mapping.tax_id
+                continue
+            if (line.amount_type or "").lower() in NO_DOMESTIC_VAT:
+                result[line.id] = self.env["account.tax"]
+                continue
+            day = (line.posted_date or line.payout_id.period_end or fields.Datetime.now()).date()
+            domestic = day >= DOMESTIC_FEE_VAT_SINCE
+            if domestic not in usual:
+                usual[domestic] = self._amazon_usual_fee_tax(company, domestic)
+            result[line.id] = usual[domestic]
+        return result
+
+    @api.model
+    def _amazon_usual_fee_tax(self, company, domestic):
+        """Amazon's usual VAT on selling and FBA fees for the company's country.
+
+        * UK, DE, FR, IT, ES, NL, PL, BE, SE since 2024-08-01 (``domestic``): the domestic
+          purchase VAT at the standard rate, price-included (Amazon's fees include it: the
+          bill's total is what the settlement deducted).
+        * Luxembourg: the domestic VAT (Amazon's European fee entities are there).
+        * Elsewhere in the EU (and the nine before): the localisation's reverse charge tax
+          (a purchase tax at the standard rate that self-assesses: a negative repartition).
+        * Outside the EU, or no such tax installed: none.
+
+        :returns: account.tax (maybe empty)
+        """
+        Tax = self.env["account.tax"].sudo().with_company(company)
+        country = company.account_fiscal_country_id or company.country_id
+        code = country.code or ""
+        if code not in EU_COUNTRIES and code != "GB":
+            return Tax
+        candidates = Tax.search(
+            [
+                ("company_id", "=", company.id),
+                ("type_tax_use", "=", "purchase"),
+                ("amount_type", "=", "percent"),
+                ("amount", ">", 0),
+                ("country_id", "=", country.id),
+            ],
+            order="sequence, id",
+        )
+        if (code in DOMESTIC_FEE_VAT and domestic) or code == "LU":
+            rate = DOMESTIC_FEE_VAT.get(code, LUXEMBOURG_VAT)
+            domestic_taxes = candidates.filtered(
+                lambda t: (
+                    t.amount == rate
+                    and t.tax_scope != "consu"
+                    and all(r.factor_percent >= 0 for r in t.invoice_repartition_line_ids)
+                )
+            )
+            return domestic_taxes.filtered("price_include")[:1] or domestic_taxes[:1]
+        reverse = candidates.filtered(
+            lambda t: (
+                t.tax_scope != "consu"
+                and any(r.factor_percent < 0 for r in t.invoice_repartition_line_ids)
+                and any(r.factor_percent > 0 for r in t.invoice_repartition_line_ids if r.repartition_type == "tax")
+            )
+        )
+        services = reverse.filtered(lambda t: t.tax_scope == "service" or "EU" in (t.name or ""))
+        return (services or reverse)[:1]
+
+    @api.model
+    def _amazon_price_included(self, tax):
+        """``tax`` as Amazon's fees carry it: included in the amount, so that the bill's total
+        is what the settlement deducted, to the cent. A tax on top gets a price-included copy
+        (same accounts and tax grids), made once; a self-assessed (reverse charge) tax nets to
+        nothing and is kept as is."""
+        if not tax or tax.price_include or any(r.factor_percent < 0 for r in tax.invoice_repartition_line_ids):
+            return tax
+        name = self.env._("%(tax)s (included)", tax=tax.name)
+        Tax = self.env["account.tax"].sudo().with_company(tax.company_id)
+        included = Tax.search(
+            [
+                ("company_id", "=", tax.company_id.id),
+                ("type_tax_use", "=", tax.type_tax_use),
+                ("name", "=", name),
+                ("amount", "=", tax.amount),
+            ],
+            limit=1,
+        )
+        return included or tax.sudo().copy({"name": name, "price_include_override": "tax_included"})
+
+    @api.model
+    def _amazon_fee_vendor(self, company, marketplace, day):
+        """The Amazon entity billing the fees of a payout (a vendor created on demand): in
+        Europe Amazon EU S.a r.l., since 2024-08-01 its branch in the seller's country when
+        it has one (Amazon Services Europe S.a r.l. before); Amazon Services LLC in the US,
+        Amazon.com.ca ULC in Canada. No VAT number: take it from Amazon's fee invoice."""
+        code = (company.account_fiscal_country_id or company.country_id).code or ""
+        if marketplace.region == "eu" and day < DOMESTIC_FEE_VAT_SINCE:
+            key = "eu-before"
+        elif marketplace.region == "eu":
+            key = code if code in DOMESTIC_FEE_VAT else "eu"
+        elif marketplace.country_id.code == "CA":
+            key = "CA"
+        elif marketplace.region == "na" and marketplace.country_id.code == "US":
+            key = "na"
+        else:
+            return self.env["res.partner"]._amazon_partner()
+        ref, name = FEE_VENDORS[key]
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        partner = Partner.search([("ref", "=", ref), ("is_company", "=", True)], limit=1)
+        if not partner:
+            partner = Partner.create({"name": name, "ref": ref, "is_company": True})
+        return partner
 
     @api.constrains("account_id", "category")
     def _check_account(self):

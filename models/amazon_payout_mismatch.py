@@ -5,6 +5,7 @@ MISMATCH_KINDS = [
     ("no_invoice", "No posted invoice"),
     ("amount", "Amount differs"),
     ("unbalanced", "Lines differ from the deposit"),
+    ("unmapped", "Unknown amount type"),
 ]
 DECISIONS = [
     ("open", "Leave open"),
@@ -26,6 +27,8 @@ class AmazonPayoutMismatch(models.Model):
     currency_id = fields.Many2one(related="payout_id.currency_id")
     kind = fields.Selection(MISMATCH_KINDS, required=True, readonly=True)
     order_ref = fields.Char(string="Amazon Order", readonly=True)
+    refund = fields.Boolean(readonly=True, help="What Amazon refunded for the order, not what it paid.")
+    amount_type = fields.Char(readonly=True, help="Amazon's amount type and description nobody mapped.")
     sale_order_id = fields.Many2one("sale.order", readonly=True)
     invoice_id = fields.Many2one("account.move", readonly=True)
     amazon_amount = fields.Monetary(readonly=True, help="What Amazon paid (or took back) for it.")
@@ -33,9 +36,8 @@ class AmazonPayoutMismatch(models.Model):
     difference = fields.Monetary(readonly=True)
     decision = fields.Selection(
         DECISIONS,
-        default="open",
-        required=True,
-        help="Leave open: the amount stays open (on the customer, or on the Amazon suspense account for an "
+        help="Empty: to decide, the payout cannot be registered yet. Leave open: the amount stays open (on "
+        "the customer, or on the Amazon suspense account for an "
         "order Odoo does not have). Write off: the difference is booked on the chosen account. Create the "
         "invoice: the order is invoiced before the payout is registered.",
     )

@@ -367,6 +367,13 @@ class SaleOrder(models.Model):
         notes = []
         gift_messages = []  # the buyer's words: erased when the buyer is anonymized
 
+        # Amazon the deemed supplier (EU/UK) or the facilitator: its tax, not the seller's output VAT
+        collected = any(
+            tax.get("model") == "MARKETPLACE_FACILITATOR"
+            for item in amazon_order["orderItems"]
+            for tax in ((item.get("tax") or {}).get("taxCollections") or [])
+        )
+
         def priced(product, quantity, category, amounts, taxes):
             return self._amazon_prepare_priced_line(
                 product,
@@ -378,6 +385,7 @@ class SaleOrder(models.Model):
                 currency,
                 marketplace,
                 company,
+                collected_by_amazon=collected,
             )
 
         free = bool(self._amazon_association(amazon_order)[0])  # a replacement's items may carry no price
@@ -454,7 +462,17 @@ class SaleOrder(models.Model):
 
     @api.model
     def _amazon_prepare_priced_line(
-        self, product, quantity, amount, amazon_tax, tax_given, fiscal_position, currency, marketplace, company
+        self,
+        product,
+        quantity,
+        amount,
+        amazon_tax,
+        tax_given,
+        fiscal_position,
+        currency,
+        marketplace,
+        company,
+        collected_by_amazon=False,
     ):
         """Price, taxes and exact amounts of one line.
 
@@ -464,12 +482,15 @@ class SaleOrder(models.Model):
           product's taxes mapped by the fiscal position. When Amazon reports the tax (a
           TAX breakdown), the amount is untaxed and Amazon's tax is used; otherwise the
           amount is tax-included and the tax is taken out of it at the taxes' rate.
+        * Tax Amazon collects and remits (``collected_by_amazon``: the items' tax collection
+          model is MARKETPLACE_FACILITATOR, e.g. Amazon the deemed supplier in the EU/UK):
+          the "Amazon Tax", never the seller's output VAT.
 
         :returns: dict with ``product_id``, ``product_uom_qty``, ``price_unit``, ``tax_ids``,
             ``extra_tax_data``
         """
         taxes = self.env["account.tax"]
-        if marketplace.tax_included:
+        if marketplace.tax_included and not collected_by_amazon:
             taxes = fiscal_position.map_tax(product.taxes_id._filter_taxes_by_company(company))
         if not taxes:
             taxes = self._amazon_tax(company)
@@ -578,9 +599,18 @@ class SaleOrder(models.Model):
             group = Group.search([("company_id", "=", company.id), ("name", "=", "Amazon Tax")], limit=1)
             if not group:
                 group = Group.create({"name": "Amazon Tax", "company_id": company.id, "country_id": country.id})
+            # the tax Amazon collects and remits is not the seller's revenue: a clearing account
+            # that the settlement's withheld tax clears (README, "Accountants")
+            collected = self.env["amazon.payout.mapping"]._default_account(company, "tax")
+            repartition = [
+                fields.Command.create({"repartition_type": "base"}),
+                fields.Command.create({"repartition_type": "tax", "account_id": collected.id}),
+            ]
             tax = Tax.create(
                 {
                     "name": "Amazon Tax",
+                    "invoice_repartition_line_ids": repartition,
+                    "refund_repartition_line_ids": repartition,
                     "tax_group_id": group.id,
                     "country_id": country.id,
                     "description": "Tax amount as computed by Amazon",
@@ -979,5 +1009,9 @@ class SaleOrder(models.Model):
         if not orders:
             return self.env["account.move"]
         invoices = orders.sudo()._create_invoices()
+        for invoice in invoices:  # dated at the delivery, not on the day the payout is registered
+            delivered = invoice.invoice_line_ids.sale_line_ids.order_id[:1].effective_date
+            if delivered:
+                invoice.invoice_date = fields.Date.context_today(self, delivered)
         invoices.action_post()
         return invoices

@@ -9,7 +9,7 @@ from decimal import Decimal
 import psycopg2
 
 from odoo import Command, fields
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -143,6 +143,13 @@ class TestPayoutImport(PayoutCase):
         journal = self.account.payout_journal_id
         self.assertEqual((journal.type, journal.name, journal.company_id), ("bank", "Amazon Payments", self.company))
         self.assertTrue(journal.default_account_id, "its own intermediary account")
+        self.assertTrue(journal.default_account_id.reconcile, "matched by the bank's deposit line")
+        bank = self.env["account.journal"].create(
+            {"name": "Real Bank", "code": "RBK", "type": "bank", "company_id": self.company.id}
+        )
+        self.env["account.bank.statement.line"].create({"journal_id": bank.id, "payment_ref": "x", "amount": 1.0})
+        with self.assertRaisesRegex(ValidationError, "real bank account"):
+            self.account.payout_journal_id = bank
         other = self.env["amazon.account"].create(
             self.account_values(name="CA", base_marketplace_id=self.marketplace_ca.id, seller_id="A9OTHER")
         )
@@ -402,7 +409,7 @@ class TestPayoutRegistration(PayoutCase):
             )
             self.assertEqual(len(paid), 1, "Odoo's 'Invoice paid' note is on the order, once")
         bill = payout.fee_bill_id
-        self.assertEqual((bill.move_type, bill.partner_id.name), ("in_invoice", "Amazon"))
+        self.assertEqual((bill.move_type, bill.partner_id.name), ("in_invoice", "Amazon Services LLC"))
         self.assertAlmostEqual(bill.amount_total, 8.50, msg="6.00 of commission (1.50 given back) + 2.50 FBA fee")
         self.assertEqual(len(bill.invoice_line_ids), 2, "one line per fee type")
         self.assertEqual(bill.amount_residual, 0.0, "paid from the payout")
@@ -479,6 +486,7 @@ class TestPayoutRegistration(PayoutCase):
         self.emulator.put_settlement(SELLER_ID, "66778899001", [short])
         self.run_flow("payouts")
         payout = self.payouts()
+        payout.mismatch_ids.decision = "open"
         payout.action_register()
         self.assertEqual(payout.state, "registered")
         self.assertEqual(fba_invoice.amount_residual, 2.0)
@@ -496,6 +504,7 @@ class TestPayoutRegistration(PayoutCase):
         payout = self.payouts()
         [mismatch] = payout.mismatch_ids
         self.assertEqual((mismatch.kind, mismatch.odoo_amount, mismatch.amazon_amount), ("amount", 0.0, 30.0))
+        mismatch.decision = "open"
         payout.action_register()
         self.assertEqual(payout.state, "registered")
         entry = payout.move_ids - payout.fee_bill_id

@@ -1,2 +1,3 @@
 from . import amazon_cancel_order
 from . import amazon_recover_order
+from . import amazon_payout_decide
