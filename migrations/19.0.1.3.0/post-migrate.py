@@ -51,3 +51,31 @@ def migrate(cr, version):
                 and not m.account_id
             )
         ).unlink()
+    _mark_gift_messages(cr)
+
+
+# The note the import wrote for a gift message, in each language the addon ships.
+GIFT_MESSAGE_PREFIXES = (
+    "Gift message for ",
+    "Geschenknachricht für ",
+    "Message cadeau pour ",
+    "Mensaje de regalo para ",
+    "Messaggio regalo per ",
+)
+
+
+def _mark_gift_messages(cr):
+    """Gift messages imported before 19.0.1.3.0 are marked, so that anonymization erases them
+    with the buyer's data."""
+    cr.execute(
+        """
+        UPDATE sale_order_line line
+           SET amazon_gift_message = true
+          FROM sale_order so
+         WHERE so.id = line.order_id
+           AND so.amazon_order_ref IS NOT NULL
+           AND line.display_type = 'line_note'
+           AND line.name LIKE ANY(%s)
+        """,
+        ([prefix + "%" for prefix in GIFT_MESSAGE_PREFIXES],),
+    )
