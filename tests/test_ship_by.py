@@ -184,7 +184,11 @@ class TestShipBy(ImportCase):
         action = self.env["ir.actions.act_window"]._for_xml_id("amazon_sp_connector.action_amazon_deliveries")
         list_view = {mode: view for view, mode in action["views"]}["list"]
         self.assertIn('default_order="date_deadline, id"', Picking.get_view(list_view, "list")["arch"])
-        listed = Picking.search(ast.literal_eval(action["domain"]), order="date_deadline, id")
+        ours = shipped | pickings["late"] | pickings["today"] | pickings["tomorrow"]
+        listed = Picking.search(ast.literal_eval(action["domain"]), order="date_deadline, id").filtered(
+            lambda p: p in ours
+        )
+        # (the database may hold other Amazon deliveries, committed by tests of the real server)
         self.assertEqual(listed.ids, [shipped.id] + [pickings[key].id for key in due])
 
     # ------------------------------------------------------------------ late-risk activity
