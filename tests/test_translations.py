@@ -27,10 +27,15 @@ SAME_IN_EVERY_LANGUAGE = {
     "111-1234567-1234567",
     "Amazon",
     "Amazon %(ref)s",
+    "Amazon Business",
+    "Amazon Lending",
+    "Business",
     "ID",
     "LWA Client ID",
     "LWA Client Secret",
     "OK",
+    "Premium",
+    "Prime",
     "SKU",
     "Seller ID",
     "amzn1.sp.solution....",
@@ -38,7 +43,7 @@ SAME_IN_EVERY_LANGUAGE = {
     "https://sellingpartnerapi-na.amazon.com",
 }
 SAME_AS_ENGLISH = {
-    "de": {"Feeds", "Name", "Quants", "Refresh Token", "Region", "Status"},
+    "de": {"Feeds", "Name", "Quants", "Refresh Token", "Region", "Standard", "Status"},
     "fr": {
         "Contact",
         "Description",
@@ -50,12 +55,13 @@ SAME_AS_ENGLISH = {
         "Note",
         "Promotions",
         "Quants",
+        "Standard",
         "Stock",
         "Total",
         "pages",
     },
     "es": {"Error", "Feeds", "Marketplace", "Marketplaces", "Quants", "Total"},
-    "it": {"Account", "Marketplace", "Report"},
+    "it": {"Account", "Marketplace", "Report", "Standard"},
 }
 CONNECT = {
     "de_DE": "Mit Amazon verbinden",
