@@ -145,7 +145,9 @@ class AccountMove(models.Model):
                 currency,
                 order.amazon_marketplace_id,
                 self.company_id,
-                collected_by_amazon=amazon_tax in products.tax_ids,
+                collected_by_amazon=amazon_tax in (original.tax_ids or products.tax_ids),
+                # at the invoice's taxes, whatever the product's are today
+                taxes=original.tax_ids if original else None,
             )
             quantity = values.pop("product_uom_qty")
             lines.append(

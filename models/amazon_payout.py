@@ -1,4 +1,5 @@
 from collections import defaultdict
+from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -13,6 +14,7 @@ PAYOUT_STATES = [
 MISMATCHES_PER_CHUNK = 2000
 # descriptions of the parts of one fee (amount type): its base, its tax, a discount
 FEE_PARTS = ("base fee", "tax on fee", "discount on fee")
+FEE_VAT_PART = "tax on fee"
 # categories whose amounts settle an order's invoice or credit note
 ORDER_CATEGORIES = ("sales", "promotion", "refund")
 CATEGORIES = [
@@ -426,6 +428,23 @@ class AmazonPayout(models.Model):
                     "note": self.env._("Map it (Amazon Amount Types) and check again, or write it off"),
                 }
             )
+        for fee in self._amazon_fees().values():
+            if fee["tax"] is None:
+                found.append(
+                    {
+                        "kind": "fee_tax",
+                        "amount_type": fee["label"],
+                        "amazon_amount": float(fee["vat"]),
+                        "odoo_amount": float(fee["expected_vat"]),
+                        "difference": currency.round(float(fee["vat"] - fee["expected_vat"])),
+                        "note": self.env._(
+                            "Amazon charged %(vat)s VAT on %(gross)s; the fee's tax (%(tax)s) does not give it",
+                            vat=fee["vat"],
+                            gross=fee["gross"],
+                            tax=fee["mapped_tax"].name or self.env._("none"),
+                        ),
+                    }
+                )
         difference = currency.round(self.total_amount - self.lines_total)
         if not currency.is_zero(difference):
             found.append(
@@ -455,6 +474,57 @@ class AmazonPayout(models.Model):
             created.flush_recordset()
             created.invalidate_recordset()
 
+    def _amazon_fees(self, accounts=None):
+        """The payout's fees as lines of Amazon's bill: one per amount type (and description),
+        account; a fee and the VAT Amazon shows on it ("Base fee" / "Tax on fee" rows) make
+        one gross line, whose tax is the one that gives Amazon's VAT
+        (:meth:`~.amazon_payout_mapping.AmazonPayoutMapping._amazon_tax_for_charged_vat`).
+
+        :param accounts: dict payout line id -> account (default: the mapping's)
+        :returns: dict (amount type, description, account) -> dict with ``amount`` (float, of
+            the settlement: negative when charged), ``gross`` and ``vat`` (Decimal, Amazon's
+            VAT, 0 when not shown), ``tax`` (account.tax, maybe empty; ``None`` when Amazon's
+            VAT is not what the mapping's tax gives and no tax does: a ``fee_tax``
+            mismatch), ``mapped_tax``, ``expected_vat``, ``label``
+        """
+        Mapping = self.env["amazon.payout.mapping"].sudo()
+        company = self.company_id
+        fee_lines = self.line_ids.filtered(lambda x: x.category == "fee")
+        if not fee_lines:
+            return {}
+        if accounts is None:
+            accounts = Mapping._accounts_for(company, fee_lines)
+        taxes = Mapping._amazon_fee_taxes(company, fee_lines)
+        digits = Decimal(1).scaleb(-self.currency_id.decimal_places)
+        fees = {}
+        for line in fee_lines:
+            part = (line.description or "").lower()
+            description = "" if part in FEE_PARTS else line.description
+            key = (line.amount_type, description, accounts[line.id])
+            tax, chosen = taxes[line.id]
+            fee = fees.setdefault(
+                key,
+                {"amount": 0.0, "vat": Decimal(0), "rows": 0, "tax": tax, "chosen": chosen, "mapped_tax": tax},
+            )
+            fee["amount"] += line.amount
+            if part == FEE_VAT_PART:
+                fee["vat"] += -Decimal(str(line.amount)).quantize(digits)
+                fee["rows"] += 1
+        for (amount_type, description, _account), fee in fees.items():
+            fee["label"] = f"{amount_type} / {description}" if description else amount_type
+            fee["gross"] = -Decimal(str(fee["amount"])).quantize(digits)
+            fee["expected_vat"] = Decimal(0)
+            if not fee["vat"]:
+                continue
+            tax = fee["mapped_tax"]
+            if tax and all(r.factor_percent >= 0 for r in tax.invoice_repartition_line_ids):
+                rate = Decimal(str(tax.amount))
+                fee["expected_vat"] = (fee["gross"] * rate / (100 + rate)).quantize(digits)
+            fee["tax"] = Mapping._amazon_tax_for_charged_vat(
+                company, tax, fee["chosen"], fee["gross"], fee["vat"], fee["rows"], self.currency_id
+            )
+        return fees
+
     def _amazon_register(self):
         """Book the payout (one entry in the Amazon Payments journal, the fee bill) and
         reconcile what it pays."""
@@ -468,6 +538,14 @@ class AmazonPayout(models.Model):
                 problems.append(self.env._("%(what)s: choose the write-off account", what=label))
             elif mismatch.kind == "unbalanced" and mismatch.decision != "write_off":
                 problems.append(self.env._("%(what)s: write the difference off to an account", what=label))
+            elif mismatch.kind == "fee_tax" and mismatch.decision != "write_off":
+                problems.append(
+                    self.env._(
+                        "%(what)s: map this fee to a purchase tax at Amazon's rate (Amazon Amount Types) and check "
+                        "again, or write Amazon's VAT off to an account",
+                        what=label,
+                    )
+                )
             elif mismatch.kind == "unmapped" and mismatch.decision != "write_off":
                 problems.append(
                     self.env._(
@@ -577,13 +655,11 @@ class AmazonPayout(models.Model):
             )
         )
         accounts = Mapping._accounts_for(company, booked)
-        fee_lines = booked.filtered(lambda x: x.category == "fee")
-        taxes = Mapping._amazon_fee_taxes(company, fee_lines)
-        fees = defaultdict(float)
-        for line in fee_lines:
-            # a fee and the VAT Amazon shows on it (Base fee / Tax on fee) make one gross line
-            description = "" if (line.description or "").lower() in FEE_PARTS else line.description
-            fees[(line.amount_type, description, accounts[line.id], taxes[line.id])] += line.amount
+        fees = self._amazon_fees(accounts)
+        for fee in fees.values():
+            if fee["tax"] is None:  # Amazon's VAT the mapping does not give: written off (decided)
+                mismatch = decisions[("fee_tax", "", False, fee["label"])]
+                fee.update(tax=self.env["account.tax"], write_off=mismatch.write_off_account_id)
         bill = self._amazon_fee_bill(fees, date) if fees else self.env["account.move"]
         if bill:
             payable = bill.line_ids.filtered(lambda x: x.account_id.account_type == "liability_payable")
@@ -667,29 +743,48 @@ class AmazonPayout(models.Model):
 
     def _amazon_fee_bill(self, fees, date):
         """Amazon's vendor bill of the payout's fees: one line per fee type, posted (a
-        refund when Amazon gave back more than it charged).
+        refund when Amazon gave back more than it charged). The bill's total is what the
+        settlement deducted, to the cent (Amazon's fees include their VAT); where the
+        settlement shows Amazon's VAT, the bill carries exactly that VAT.
 
-        :param fees: dict (amount type, description, account, tax) -> amount of the settlement
-            (fees include their tax: the bill's total is what the settlement deducted, to the cent)
+        :param fees: as :meth:`_amazon_fees` gives them; a fee with ``write_off`` (an account)
+            books Amazon's VAT there, untaxed (a person decided it)
         """
         company = self.company_id
+        currency = self.currency_id
         Mapping = self.env["amazon.payout.mapping"]
-        total = sum(fees.values())
-        if self.currency_id.is_zero(total):
+        total = sum(fee["amount"] for fee in fees.values())
+        if currency.is_zero(total):
             return self.env["account.move"]
         sign = 1 if total < 0 else -1  # fees Amazon charged are negative amounts of the settlement
         lines = []
-        for (amount_type, description, account, tax), amount in sorted(fees.items(), key=lambda item: item[0][:2]):
-            if self.currency_id.is_zero(amount):
+        for (amount_type, description, account), fee in sorted(fees.items(), key=lambda item: item[0][:2]):
+            if currency.is_zero(fee["amount"]):
                 continue
-            gross = -amount * sign
-            values = {
-                "name": f"{description} ({amount_type})" if description else amount_type,
-                "account_id": account.id,
-                "quantity": 1,
-                "price_unit": gross,
-                "tax_ids": [fields.Command.set(Mapping._amazon_price_included(tax).ids)],
-            }
+            name = f"{description} ({amount_type})" if description else amount_type
+            gross, vat = fee["gross"] * sign, fee["vat"] * sign
+            tax = Mapping._amazon_price_included(fee["tax"])
+            values = {"name": name, "account_id": account.id, "quantity": 1, "price_unit": float(gross)}
+            if fee.get("write_off") and vat:
+                lines.append(fields.Command.create(dict(values, price_unit=float(gross - vat))))
+                values.update(
+                    name=self.env._("%(fee)s: VAT charged by Amazon", fee=name),
+                    account_id=fee["write_off"].id,
+                    price_unit=float(vat),
+                )
+            elif vat and tax and all(r.factor_percent >= 0 for r in tax.invoice_repartition_line_ids):
+                # Amazon's VAT to the cent, not the rate's rounding of the gross
+                values["extra_tax_data"] = {
+                    "currency_id": currency.id,
+                    "price_unit": float(gross),
+                    "discount": 0.0,
+                    "quantity": 1.0,
+                    "manual_total_excluded_currency": float(gross - vat),
+                    "manual_tax_amounts": {
+                        str(tax.id): {"base_amount_currency": float(gross - vat), "tax_amount_currency": float(vat)}
+                    },
+                }
+            values["tax_ids"] = [fields.Command.set(tax.ids if not fee.get("write_off") else [])]
             lines.append(fields.Command.create(values))
         bill = (
             self.env["account.move"]

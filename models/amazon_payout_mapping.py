@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -68,6 +69,9 @@ NO_DOMESTIC_VAT = {"cost of advertising", "refund for advertiser"}
 # countries (research note §3.1); elsewhere in the EU the fees are reverse-charged.
 DOMESTIC_FEE_VAT_SINCE = date(2024, 8, 1)
 DOMESTIC_FEE_VAT = {"GB": 20, "DE": 19, "FR": 20, "IT": 22, "ES": 21, "NL": 21, "PL": 23, "BE": 21, "SE": 25}
+# Amazon's advertising entities of these countries (Amazon Online UK, Germany, France, Italy,
+# Spain) bill the advertising of their marketplace with their VAT to sellers of their country.
+ADVERTISING_DOMESTIC_VAT = {"GB": 20, "DE": 19, "FR": 20, "IT": 22, "ES": 21}
 # Amazon's European fee entities are in Luxembourg: a Luxembourg seller always pays LU VAT.
 LUXEMBOURG_VAT = 17
 EU_COUNTRIES = {
@@ -246,27 +250,120 @@ class AmazonPayoutMapping(models.Model):
     @api.model
     def _amazon_fee_taxes(self, company, lines):
         """The tax of each fee line on Amazon's bill: its mapping's, else Amazon's usual one
-        for the company's country on the day Amazon posted it (:meth:`_amazon_usual_fee_tax`).
+        for the company's country on the day Amazon posted it (:meth:`_amazon_usual_fee_tax`,
+        :meth:`_amazon_advertising_tax`).
 
-        :returns: dict payout line id -> account.tax (maybe empty)
+        :returns: dict payout line id -> (account.tax (maybe empty), whether a person chose it
+            on the mapping)
         """
         table = self._amazon_table(company)
         usual = {}
         result = {}
         for line in lines:
-            mapping = self._amazon_lookup(table, line, line.payout_id.marketplace_id)
+            marketplace = line.payout_id.marketplace_id
+            mapping = self._amazon_lookup(table, line, marketplace)
             if mapping and (mapping.tax_id or mapping.untaxed):
-                result[line.id] = mapping.tax_id
-                continue
-            if (line.amount_type or "").lower() in NO_DOMESTIC_VAT:
-                result[line.id] = self.env["account.tax"]
+                result[line.id] = (mapping.tax_id, True)
                 continue
             day = (line.posted_date or line.payout_id.period_end or fields.Datetime.now()).date()
             domestic = day >= DOMESTIC_FEE_VAT_SINCE
-            if domestic not in usual:
-                usual[domestic] = self._amazon_usual_fee_tax(company, domestic)
-            result[line.id] = usual[domestic]
+            key = ("advertising", marketplace.id) if (line.amount_type or "").lower() in NO_DOMESTIC_VAT else domestic
+            if key not in usual:
+                usual[key] = (
+                    self._amazon_advertising_tax(company, marketplace)
+                    if isinstance(key, tuple)
+                    else self._amazon_usual_fee_tax(company, domestic)
+                )
+            result[line.id] = (usual[key], False)
         return result
+
+    @api.model
+    def _amazon_advertising_tax(self, company, marketplace):
+        """Amazon's usual VAT on advertising (Sponsored Products...): since October 2018 the
+        marketplace's own advertising entity (Amazon Online UK, Germany, France, Italy, Spain)
+        bills the sellers of its country with its VAT; any other European seller self-assesses
+        by reverse charge; outside Europe, none.
+
+        :returns: account.tax (maybe empty)
+        """
+        code = (company.account_fiscal_country_id or company.country_id).code or ""
+        if code in ADVERTISING_DOMESTIC_VAT and marketplace.country_id.code == code:
+            return self._amazon_purchase_vat(company, ADVERTISING_DOMESTIC_VAT[code])
+        if code in EU_COUNTRIES or code == "GB":
+            return self._amazon_usual_fee_tax(company, domestic=False)
+        return self.env["account.tax"]
+
+    @api.model
+    def _amazon_purchase_vat(self, company, rate):
+        """The company's domestic purchase VAT at ``rate`` for services (price-included
+        preferred, never a reverse charge one).
+
+        :returns: account.tax (maybe empty)
+        """
+        country = company.account_fiscal_country_id or company.country_id
+        taxes = self._amazon_purchase_taxes(company).filtered(
+            lambda t: (
+                t.amount == rate
+                and t.tax_scope != "consu"
+                and t.country_id == country
+                and all(r.factor_percent >= 0 for r in t.invoice_repartition_line_ids)
+            )
+        )
+        return taxes.filtered("price_include")[:1] or taxes[:1]
+
+    @api.model
+    def _amazon_purchase_taxes(self, company):
+        """The company's purchase taxes in percent, positive, in sequence order."""
+        return (
+            self.env["account.tax"]
+            .sudo()
+            .with_company(company)
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("type_tax_use", "=", "purchase"),
+                    ("amount_type", "=", "percent"),
+                    ("amount", ">", 0),
+                ],
+                order="sequence, id",
+            )
+        )
+
+    @api.model
+    def _amazon_tax_for_charged_vat(self, company, tax, chosen, gross, vat, rows, currency):
+        """The tax of a fee on which Amazon's settlement shows the VAT it charged ("Tax on
+        fee" rows): that VAT is Amazon's invoice, not an estimate.
+
+        * ``tax`` itself when it gives that VAT on ``gross`` (within a cent per row, Amazon
+          rounds each row), or when a person chose "No Tax" on the mapping (the seller cannot
+          deduct it: it is part of the fee's cost);
+        * else, unless a person chose ``tax`` on the mapping, the company's domestic purchase
+          VAT whose rate gives it (UK VAT on fees before 2024-08-01, Canada's GST/HST, ...);
+        * else ``None``: a mismatch for a person (a reverse charge on a fee Amazon taxed
+          would count the VAT as expense and self-assess it once more).
+
+        :param gross: what the settlement deducted for the fee, VAT included (Decimal)
+        :param vat: the VAT of its "Tax on fee" rows (Decimal)
+        :returns: account.tax (maybe empty) or None
+        """
+
+        def gives(candidate):
+            if not candidate or any(r.factor_percent < 0 for r in candidate.invoice_repartition_line_ids):
+                return False
+            rate = Decimal(str(candidate.amount))
+            computed = gross * rate / (100 + rate)
+            return abs(abs(computed) - abs(vat)) <= Decimal(str(currency.rounding)) * max(rows, 1)
+
+        if chosen and not tax:
+            return tax
+        if gives(tax):
+            return tax
+        if chosen:
+            return None
+        for candidate in self._amazon_purchase_taxes(company).filtered(lambda t: t.tax_scope != "consu"):
+            if gives(candidate):
+                return candidate
+        return None
 
     @api.model
     def _amazon_usual_fee_tax(self, company, domestic):
@@ -282,21 +379,11 @@ class AmazonPayoutMapping(models.Model):
 
         :returns: account.tax (maybe empty)
         """
-        Tax = self.env["account.tax"].sudo().with_company(company)
         country = company.account_fiscal_country_id or company.country_id
         code = country.code or ""
         if code not in EU_COUNTRIES and code != "GB":
-            return Tax
-        candidates = Tax.search(
-            [
-                ("company_id", "=", company.id),
-                ("type_tax_use", "=", "purchase"),
-                ("amount_type", "=", "percent"),
-                ("amount", ">", 0),
-                ("country_id", "=", country.id),
-            ],
-            order="sequence, id",
-        )
+            return self.env["account.tax"]
+        candidates = self._amazon_purchase_taxes(company).filtered(lambda t: t.country_id == country)
         if (code in DOMESTIC_FEE_VAT and domestic) or code == "LU":
             rate = DOMESTIC_FEE_VAT.get(code, LUXEMBOURG_VAT)
             domestic_taxes = candidates.filtered(
@@ -361,6 +448,91 @@ class AmazonPayoutMapping(models.Model):
         if not partner:
             partner = Partner.create({"name": name, "ref": ref, "is_company": True})
         return partner
+
+    @api.model
+    def _amazon_reclassify_collected_tax(self, company):
+        """Move the tax Amazon collected off income, for the invoices posted before 19.0.1.3.0.
+
+        Until then the company's "Amazon Tax" had no account: Odoo booked it on the income
+        account of each line, while the settlement's withheld tax was booked on the clearing
+        account ("Tax collected by Amazon"). Revenue is overstated by that tax and the
+        clearing account keeps a debit balance. One posted entry, in the company's
+        miscellaneous journal, takes the tax lines' total off each income account and puts
+        it on the clearing account, so that it nets to zero with the settlements that remit
+        it (past and future). Done once per company (the entry's reference says it).
+
+        :returns: the entry (``account.move``, maybe empty when there is nothing to move)
+        """
+        Move = self.env["account.move"].sudo().with_company(company)
+        ref = "AMAZON-TAX-RECLASSIFICATION"
+        done = Move.search([("company_id", "=", company.id), ("ref", "=", ref), ("state", "=", "posted")], limit=1)
+        if done:
+            return done
+        taxes = (
+            self.env["account.tax"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("company_id", "=", company.id), ("name", "=", "Amazon Tax"), ("type_tax_use", "=", "sale")])
+        )
+        if not taxes:
+            return Move
+        self.env["account.move.line"].flush_model()
+        self.env.cr.execute(
+            """
+            SELECT line.account_id, SUM(line.balance), COUNT(DISTINCT line.move_id)
+              FROM account_move_line line
+              JOIN account_move move ON move.id = line.move_id
+              JOIN account_account account ON account.id = line.account_id
+             WHERE line.tax_line_id = ANY(%s)
+               AND line.company_id = %s
+               AND move.state = 'posted'
+               AND move.move_type IN ('out_invoice', 'out_refund')
+               AND account.account_type IN ('income', 'income_other')
+          GROUP BY line.account_id
+            HAVING SUM(line.balance) != 0
+            """,
+            (taxes.ids, company.id),
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return Move
+        clearing = self._default_account(company, "tax")
+        journal = (
+            self.env["account.journal"]
+            .sudo()
+            .search([("company_id", "=", company.id), ("type", "=", "general")], order="sequence, id", limit=1)
+        )
+        today = fields.Date.context_today(self)
+        name = self.env._("Tax collected by Amazon, booked on income before")
+        lines = [
+            fields.Command.create({"account_id": account_id, "balance": -balance, "name": name})
+            for account_id, balance, _count in rows
+        ]
+        lines.append(
+            fields.Command.create(
+                {"account_id": clearing.id, "balance": sum(balance for _a, balance, _c in rows), "name": name}
+            )
+        )
+        move = Move.create(
+            {
+                "move_type": "entry",
+                "journal_id": journal.id,
+                "company_id": company.id,
+                "date": today,
+                "ref": ref,
+                "line_ids": lines,
+            }
+        )
+        move.action_post()
+        move.message_post(
+            body=self.env._(
+                "The tax Amazon collected on %(count)s invoices and credit notes posted before was on income: "
+                "moved to %(account)s, where the settlements that remit it clear it.",
+                count=sum(count for _a, _b, count in rows),
+                account=clearing.display_name,
+            )
+        )
+        return move
 
     @api.constrains("account_id", "category")
     def _check_account(self):

@@ -6,6 +6,7 @@ MISMATCH_KINDS = [
     ("amount", "Amount differs"),
     ("unbalanced", "Lines differ from the deposit"),
     ("unmapped", "Unknown amount type"),
+    ("fee_tax", "VAT on a fee differs"),
 ]
 DECISIONS = [
     ("open", "Leave open"),

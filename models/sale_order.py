@@ -473,6 +473,7 @@ class SaleOrder(models.Model):
         marketplace,
         company,
         collected_by_amazon=False,
+        taxes=None,
     ):
         """Price, taxes and exact amounts of one line.
 
@@ -485,13 +486,15 @@ class SaleOrder(models.Model):
         * Tax Amazon collects and remits (``collected_by_amazon``: the items' tax collection
           model is MARKETPLACE_FACILITATOR, e.g. Amazon the deemed supplier in the EU/UK):
           the "Amazon Tax", never the seller's output VAT.
+        * ``taxes`` given (a credit note at its invoice's taxes): those.
 
         :returns: dict with ``product_id``, ``product_uom_qty``, ``price_unit``, ``tax_ids``,
             ``extra_tax_data``
         """
-        taxes = self.env["account.tax"]
-        if marketplace.tax_included and not collected_by_amazon:
-            taxes = fiscal_position.map_tax(product.taxes_id._filter_taxes_by_company(company))
+        if taxes is None:
+            taxes = self.env["account.tax"]
+            if marketplace.tax_included and not collected_by_amazon:
+                taxes = fiscal_position.map_tax(product.taxes_id._filter_taxes_by_company(company))
         if not taxes:
             taxes = self._amazon_tax(company)
         digits = Decimal(1).scaleb(-currency.decimal_places)

@@ -52,6 +52,44 @@ class TestAccountantTour(EmulatorMixin, HttpCase):
         self.assertEqual(payout.state, "registered")
         self.assertEqual(invoice.payment_state, "paid")
 
+    def test_accountant_decides_a_mismatch_and_registers_a_payout_with_a_refund(self):
+        account = emulator_account(self.env, self.emulator)
+        self.env["product.product"].create(
+            {"name": "Blue Mug", "default_code": "MUG-BLUE", "type": "consu", "is_storable": True}
+        )
+        returned = make_order(
+            items=[make_item("MUG-BLUE", 2, "10.00")], fulfilled_by="AMAZON", status="SHIPPED", anonymous=True
+        )
+        not_invoiced = make_order(
+            items=[make_item("MUG-BLUE", 1, "30.00")], fulfilled_by="AMAZON", status="SHIPPED", anonymous=True
+        )
+        for amazon_order in (returned, not_invoiced):
+            self.emulator.put_order(SELLER_ID, amazon_order)
+        self.env["amazon.order.sync"]._run_now(account)
+        orders = self.env["sale.order"].search(
+            [("amazon_order_ref", "in", [returned["orderId"], not_invoiced["orderId"]])]
+        )
+        order = orders.filtered(lambda o: o.amazon_order_ref == returned["orderId"])
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.emulator.put_settlement(
+            SELLER_ID, "TOUR-DECIDE", [returned, not_invoiced], refunds={returned["orderId"]: "10.00"}
+        )
+        self.env["amazon.payout.sync"]._run_now(account)
+        payout = self.env["amazon.payout"].search([("settlement_ref", "=", "TOUR-DECIDE")])
+        self.assertEqual(payout.mismatch_ids.mapped("kind"), ["no_invoice"])
+
+        self.start_tour("/odoo", "amazon_payout_decide", login="admin")
+        payout.invalidate_recordset()
+        self.assertEqual(payout.state, "registered")
+        self.assertEqual(payout.mismatch_ids.decision, "open")
+        note = order.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
+        self.assertEqual((note.state, note.reversed_entry_id), ("posted", invoice), "the refund's credit note")
+        self.assertAlmostEqual(note.amount_total, 10.0)
+        self.assertEqual((invoice.amount_residual, note.amount_residual), (0.0, 0.0))
+        other = orders - order
+        self.assertEqual(other.invoice_status, "to invoice", "left open until the order is invoiced")
+
 
 @tagged("post_install", "-at_install")
 class TestSalesManagerTour(EmulatorMixin, HttpCase):
