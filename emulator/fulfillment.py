@@ -23,7 +23,7 @@ ROUTES = [
 ]
 OPERATIONS = {operation for _method, _path, operation, _model in ROUTES}
 # 2 requests per second, burst 30 for every operation of the API
-PLANS = {operation: (2.0, 30) for operation in OPERATIONS}
+PLANS = dict.fromkeys(OPERATIONS, (2.0, 30))
 SPEEDS = ("Standard", "Expedited", "Priority")
 # per unit fulfillment fee by speed, and days to deliver (from, to)
 FEES = {"Standard": Decimal("6.50"), "Expedited": Decimal("9.75"), "Priority": Decimal("14.20")}
@@ -123,11 +123,11 @@ class Fulfillment:
         if operation == "getFulfillmentPreview":
             return self.preview(seller, body)
         if operation == "createFulfillmentOrder":
-            return self.create(seller, body)
+            return self.create_order(seller, body)
         if operation == "getFulfillmentOrder":
             return self.get(seller, path_id)
         if operation == "listAllFulfillmentOrders":
-            return self.list(seller, query)
+            return self.list_orders(seller, query)
         if operation == "getPackageTrackingDetails":
             return self.tracking(seller, query)
         if operation == "cancelFulfillmentOrder":
@@ -205,7 +205,7 @@ class Fulfillment:
             previews.append(preview)
         return 200, {"payload": {"fulfillmentPreviews": previews}}
 
-    def create(self, seller, body):
+    def create_order(self, seller, body):
         self.emulator.validate_request(MODEL, "createFulfillmentOrder", body)
         key = (seller.seller_id, body["sellerFulfillmentOrderId"])
         with self.emulator.lock:
@@ -270,7 +270,7 @@ class Fulfillment:
         }
         return 200, {"payload": payload}
 
-    def list(self, seller, query):
+    def list_orders(self, seller, query):
         from .server import parse_iso  # noqa: PLC0415
 
         token = (query.get("nextToken") or [None])[0]

@@ -89,7 +89,9 @@ def build_preview_request(address, lines, speeds=None, marketplace_id=""):
     _check_lines(lines)
     body = {
         "address": address.as_amazon(),
-        "items": [{"sellerSku": x.sku, "quantity": x.quantity, "sellerFulfillmentOrderItemId": x.item_id} for x in lines],
+        "items": [
+            {"sellerSku": x.sku, "quantity": x.quantity, "sellerFulfillmentOrderItemId": x.item_id} for x in lines
+        ],
     }
     if speeds:
         body["shippingSpeedCategories"] = list(speeds)
@@ -111,8 +113,7 @@ def build_create_request(order):
         "fulfillmentAction": const.MCF_ACTION_SHIP,
         "fulfillmentPolicy": order.policy,
         "items": [
-            {"sellerSku": x.sku, "sellerFulfillmentOrderItemId": x.item_id, "quantity": x.quantity}
-            for x in order.lines
+            {"sellerSku": x.sku, "sellerFulfillmentOrderItemId": x.item_id, "quantity": x.quantity} for x in order.lines
         ],
     }
     if order.marketplace_id:
