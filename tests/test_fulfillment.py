@@ -255,3 +255,8 @@ class TestFulfillment(AmazonCase):
         order.action_confirm()
         self.assertFalse(order.picking_ids.amazon_mcf_state)
         self.assertFalse(order.amazon_mcf_account_id)
+
+    def test_mcf_fulfillment_fee_is_a_fee_of_the_payout(self):
+        table = self.env["amazon.payout.mapping"]._amazon_table(self.company)
+        [row] = table[("itemfees", "fbaperunitfulfillmentfee")]
+        self.assertEqual(row.category, "fee")
