@@ -58,10 +58,10 @@ class TestFulfillmentApi(SpApiCase):
         # would go out as a GET (listAllFulfillmentOrders), answered 200, and look like success
         self.emulator.inject("createFulfillmentOrder", "server_error")
         self.assertEqual(mcf.create_order(self.session, mcf_order()), "created")
-        calls = [(r["method"], r["operation"], r["status"]) for r in self.emulator.requests if r["operation"] != "lwa_token"]
-        self.assertEqual(
-            calls, [("POST", "createFulfillmentOrder", 500), ("POST", "createFulfillmentOrder", 200)]
-        )
+        calls = [
+            (r["method"], r["operation"], r["status"]) for r in self.emulator.requests if r["operation"] != "lwa_token"
+        ]
+        self.assertEqual(calls, [("POST", "createFulfillmentOrder", 500), ("POST", "createFulfillmentOrder", 200)])
         self.assertIn((SELLER_ID, "WH-OUT-00001"), self.emulator.mcf.orders)
 
     def test_a_refused_sku_is_a_permanent_error_with_amazons_message(self):
