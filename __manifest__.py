@@ -23,6 +23,7 @@
         "data/mail_template_data.xml",
         "wizards/amazon_recover_order_views.xml",
         "wizards/amazon_cancel_order_views.xml",
+        "wizards/amazon_mcf_preview_views.xml",
         "views/amazon_account_views.xml",
         "views/amazon_marketplace_views.xml",
         "views/amazon_offer_views.xml",
@@ -35,6 +36,7 @@
         "wizards/amazon_payout_decide_views.xml",
         "views/sale_report_views.xml",
         "views/amazon_menus.xml",
+        "views/amazon_mcf_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["amazon_sp_connector/static/tests/tours/*.js"],

@@ -96,6 +96,13 @@ USAGE_PLANS = {
     "getReports": (0.0222, 10),
     "getReportDocument": (0.0167, 15),
     "downloadReportDocument": (10.0, 10),  # presigned S3 URL, no SP-API plan
+    # Fulfillment Outbound API 2020-07-01 (Multi-Channel Fulfillment): 2 requests per second, burst 30
+    "getFulfillmentPreview": (2.0, 30),
+    "createFulfillmentOrder": (2.0, 30),
+    "getFulfillmentOrder": (2.0, 30),
+    "listAllFulfillmentOrders": (2.0, 30),
+    "getPackageTrackingDetails": (2.0, 30),
+    "cancelFulfillmentOrder": (2.0, 30),
 }
 
 # ---------------------------------------------------------------------------
@@ -677,3 +684,41 @@ PROGRAM_BUSINESS = "AMAZON_BUSINESS"
 # An unshipped FBM delivery gets an activity this many hours before Amazon's ship-by time
 # (the account's default; Amazon counts a shipment confirmed after it as late).
 LATE_WARNING_HOURS = 4
+
+
+# ---------------------------------------------------------------------------
+# Fulfillment Outbound API 2020-07-01 (Multi-Channel Fulfillment, MCF)
+# ---------------------------------------------------------------------------
+MCF_PATH = "/fba/outbound/2020-07-01"
+MCF_SPEEDS = [("Standard", "Standard"), ("Expedited", "Expedited"), ("Priority", "Priority")]
+MCF_POLICIES = [
+    ("FillOrKill", "Fill or kill: ship nothing unless everything can ship"),
+    ("FillAll", "Fill all: ship everything, waiting for missing units"),
+    ("FillAllAvailable", "Fill all available: ship what is there, the rest is unfulfillable"),
+]
+MCF_ACTION_SHIP = "Ship"
+# featureConstraints names; Amazon offers them in some marketplaces only
+MCF_FEATURE_BLANK_BOX = "BLANK_BOX"
+MCF_FEATURE_BLOCK_AMZL = "BLOCK_AMZL"
+MCF_FEATURE_MARKETPLACES = {"ATVPDKIKX0DER"}  # Amazon.com: blank box and Amazon Logistics blocking
+MCF_FEATURE_REQUIRED = "Required"
+# FulfillmentOrderStatus
+MCF_NEW = "New"
+MCF_RECEIVED = "Received"
+MCF_PLANNING = "Planning"
+MCF_PROCESSING = "Processing"
+MCF_CANCELLED = "Cancelled"
+MCF_COMPLETE = "Complete"
+MCF_COMPLETE_PARTIAL = "CompletePartialled"
+MCF_UNFULFILLABLE = "Unfulfillable"
+MCF_INVALID = "Invalid"
+MCF_FINAL_STATUSES = (MCF_CANCELLED, MCF_COMPLETE, MCF_COMPLETE_PARTIAL, MCF_UNFULFILLABLE, MCF_INVALID)
+# Amazon can still cancel a fulfillment order in these statuses (nothing shipped yet)
+MCF_CANCELLABLE_STATUSES = (MCF_NEW, MCF_RECEIVED, MCF_PLANNING)
+MCF_SHIPMENT_SHIPPED = "SHIPPED"
+# listAllFulfillmentOrders: how far back the first run looks, and the overlap of later runs
+MCF_FIRST_LOOKBACK_DAYS = 7
+MCF_CURSOR_OVERLAP_SECONDS = 300
+# createFulfillmentOrder with a sellerFulfillmentOrderId Amazon already has: a 400 InvalidInput
+# whose message says so; any of these words in it (lower case) settles a retry as created
+MCF_DUPLICATE_MARKERS = ("already exists", "duplicate")

@@ -37,6 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from . import feeds as feed_processing
+from . import fulfillment as mcf
 from . import settlements
 from .models import FeedSchemas
 
@@ -55,6 +56,7 @@ DEFAULT_PLANS = {
     "listTransactions": (0.5, 10),
     "getReports": (0.0222, 10),
     "getReportDocument": (0.0167, 15),
+    **mcf.PLANS,
 }
 
 INCLUDED_DATA_FIELDS = {
@@ -172,6 +174,7 @@ class SpApiEmulator:
         self.pagination = {}  # token -> (order ids, offset, filters)
         self.storm_rate = 0.0  # share of calls that misbehave at random (see storm())
         self._feed_schemas = None
+        self.mcf = mcf.Fulfillment(self)  # Multi-Channel Fulfillment (emulator/fulfillment.py)
         self.server = None
         self.thread = None
 
@@ -525,6 +528,7 @@ class SpApiEmulator:
             self.feeds.clear()
             self.pagination.clear()
             self.storm_rate = 0.0
+            self.mcf.reset()
 
     def expire_tokens(self):
         with self.lock:
@@ -946,6 +950,7 @@ ROUTES = [
     ("GET", "/feeds/2021-06-30/feeds/{id}", "getFeed", "feeds_2021-06-30"),
     ("PUT", "/_documents/{id}", "uploadFeedDocument", None),
     ("GET", "/_documents/{id}", "downloadFeedDocument", None),
+    *mcf.ROUTES,
 ]
 
 
@@ -1068,6 +1073,8 @@ class _Handler(BaseHTTPRequestHandler):
             return emulator.get_reports(seller, query)
         if operation == "getReportDocument":
             return emulator.get_report_document(seller, path_id)
+        if operation in mcf.OPERATIONS:
+            return emulator.mcf.handle(seller, operation, path_id, query, body)
         raise ApiError(404, "NotFound", "Resource not found.")
 
     def _fault(self, fault, record):

@@ -16,6 +16,9 @@ DEFAULT_CATEGORIES = [
     # referral, FBA, closing, refund administration (RefundCommission), shipping and gift-wrap
     # chargebacks, MCF fulfillment fees of non-Amazon orders...
     ("ItemFees", "*", "fee"),
+    # MCF fulfillment fee: Amazon's per-unit fee of a Multi-Channel Fulfillment order, under the
+    # Fee name the Fulfillment Outbound API gives it (FBA orders carry the same description)
+    ("ItemFees", "FBAPerUnitFulfillmentFee", "fee"),
     # tax Amazon collects and remits: MarketplaceFacilitatorTax-*, MarketplaceFacilitatorVAT-*,
     # LowValueGoodsTax-*
     ("ItemWithheldTax", "*", "tax"),

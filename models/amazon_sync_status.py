@@ -11,6 +11,7 @@ FLOWS = [
     ("cancellations", "Cancellations"),
     ("stock", "Stock"),
     ("payouts", "Payouts"),
+    ("fulfillment", "Multi-Channel Fulfillment"),
 ]
 
 # A flow's row runs it with the account's action_sync_<flow> (which checks the user's rights);
@@ -23,6 +24,7 @@ RECORDS = {
     "shipments": "action_view_waiting_deliveries",
     "stock": "action_view_offer_errors",
     "payouts": "action_view_payouts",
+    "fulfillment": "action_view_mcf_deliveries",
 }
 
 STATES = [
@@ -167,6 +169,7 @@ class AmazonSyncStatus(models.Model):
             "shipments": _("Deliveries waiting: %(count)s"),
             "stock": _("Offers in error: %(count)s"),
             "payouts": _("Payouts: %(count)s"),
+            "fulfillment": _("Waiting for Amazon: %(count)s"),
         }
 
     @api.model

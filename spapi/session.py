@@ -8,6 +8,7 @@ into :mod:`.exceptions`, retries what is retryable with bounded backoff, and log
 secrets or buyer data.
 """
 
+import copy
 import gzip
 import hashlib
 import json
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sp_api.api import Feeds, Orders, Reports, Sellers
+from sp_api.api import Feeds, FulfillmentOutbound, Orders, Reports, Sellers
 from sp_api.auth import AccessTokenClient
 from sp_api.auth.access_token_response import AccessTokenResponse
 from sp_api.base import Marketplaces
@@ -439,6 +440,34 @@ class SpApiSession:
             (self._clock() - started) * 1000,
             self.mask(str(exc)),
         )
+
+    def request_json(self, operation, method, path, *, body=None, params=None, api=FulfillmentOutbound):
+        """One SP-API operation through :meth:`_call`, its request built anew for each try.
+
+        python-amazon-sp-api's ``Client._request`` pops ``"method"`` from the dict it is
+        given: a retry that reused the dict of the first try would go out as a GET. Every
+        try therefore gets fresh ``data`` / ``params`` dicts made from the plain values here.
+
+        :param operation: the SP-API operation name (pacing, logs, errors)
+        :param method: ``GET``, ``POST``, ``PUT``...
+        :param path: the operation's path (its identifiers already quoted)
+        :param body: the JSON body (a dict), for POST and PUT
+        :param params: the query parameters, for GET
+        :returns: Amazon's ``payload`` (a dict; ``{}`` when the answer has none)
+        """
+        client = self._client(api)
+        body = copy.deepcopy(body) if body is not None else None
+        params = dict(params or {})
+
+        def send():
+            if method == "GET":
+                return client._request(path, params=dict(params, method=method), add_marketplace=False)
+            return client._request(
+                path, data=dict(copy.deepcopy(body or {}), method=method), params=dict(params), add_marketplace=False
+            )
+
+        payload = self._call(operation, send).payload
+        return payload if isinstance(payload, dict) else {}
 
     # ------------------------------------------------------------------ LWA
 

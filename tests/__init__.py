@@ -12,3 +12,5 @@ from . import test_stock_sync
 from . import test_sync_engine
 from . import test_tours
 from . import test_server
+from . import test_fulfillment_spapi
+from . import test_fulfillment

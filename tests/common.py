@@ -146,6 +146,7 @@ class AmazonCase(EmulatorMixin, TransactionCase):
         "cancellations": "amazon.cancellation.sync",
         "stock": "amazon.stock.sync",
         "payouts": "amazon.payout.sync",
+        "fulfillment": "amazon.fulfillment.sync",
     }
 
     def run_flow(self, flow, account=None, budget=None):

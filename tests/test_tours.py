@@ -210,3 +210,46 @@ class TestFlowRowsTour(EmulatorMixin, HttpCase):
         )
         self.assertTrue(self.env["sale.order"].search([("amazon_order_ref", "=", new["orderId"])]))
         self.assertEqual(picking.amazon_sync_state, "pending", "opening the records sends nothing")
+
+
+@tagged("post_install", "-at_install")
+class TestMcfWarehouseTour(EmulatorMixin, HttpCase):
+    def test_warehouse_user_follows_deliveries_amazon_ships(self):
+        account = emulator_account(self.env, self.emulator)
+        account.mcf_enabled = True
+        mug = self.env["product.product"].create(
+            {"name": "Mug", "default_code": "MUG", "type": "consu", "is_storable": True}
+        )
+        self.env["amazon.offer"].create(
+            {"account_id": account.id, "sku": "MUG", "product_id": mug.id, "fulfillment_channel": "fba"}
+        )
+        self.env["stock.quant"]._update_available_quantity(mug, account.fba_location_id, 10)
+        self.emulator.mcf.put_stock(SELLER_ID, "MUG", 10)
+        pickings = {}
+        for name in ("Grace Hopper", "Alan Turing"):
+            customer = self.env["res.partner"].create(
+                {"name": name, "street": "1 Main St", "zip": "98101", "country_id": self.env.ref("base.us").id}
+            )
+            order = self.env["sale.order"].create(
+                {
+                    "partner_id": customer.id,
+                    "order_line": [
+                        (0, 0, {"product_id": mug.id, "product_uom_qty": 1, "route_ids": account.mcf_route_id.ids})
+                    ],
+                }
+            )
+            order.action_confirm()
+            pickings[name] = order.picking_ids
+        self.env["amazon.fulfillment.sync"]._run_now(account)
+        self.emulator.mcf.advance(SELLER_ID, pickings["Grace Hopper"].amazon_mcf_ref, "Processing")
+        self.emulator.mcf.ship(SELLER_ID, pickings["Alan Turing"].amazon_mcf_ref, carrier="UPS", tracking="1ZTOUR0001")
+        self.env["amazon.fulfillment.sync"]._run_now(account)
+        self.assertEqual(pickings["Alan Turing"].state, "done")
+        self.assertEqual(pickings["Grace Hopper"].amazon_mcf_status, "Processing")
+        new_test_user(self.env, "amazon-mcf-warehouse", groups="stock.group_stock_user")
+
+        self.start_tour(
+            "/odoo/action-amazon_sp_connector.action_amazon_mcf_deliveries",
+            "amazon_mcf_warehouse",
+            login="amazon-mcf-warehouse",
+        )
