@@ -11,11 +11,12 @@ FLOWS = [
     ("cancellations", "Cancellations"),
     ("stock", "Stock"),
     ("payouts", "Payouts"),
+    ("invoices", "Invoices"),
 ]
 
 # A flow's row runs it with the account's action_sync_<flow> (which checks the user's rights);
 # its buttons show to the group that method requires (sales managers when not listed).
-RUN_GROUPS = {"payouts": "account.group_account_invoice"}
+RUN_GROUPS = {"payouts": "account.group_account_invoice", "invoices": "account.group_account_invoice"}
 # The records a flow's row opens (Show records): the account's method returning their action
 # (the row counts them, see _records_labels). Flows not listed have none to show.
 RECORDS = {
@@ -23,6 +24,7 @@ RECORDS = {
     "shipments": "action_view_waiting_deliveries",
     "stock": "action_view_offer_errors",
     "payouts": "action_view_payouts",
+    "invoices": "action_view_invoice_upload_errors",
 }
 
 STATES = [
@@ -167,6 +169,7 @@ class AmazonSyncStatus(models.Model):
             "shipments": _("Deliveries waiting: %(count)s"),
             "stock": _("Offers in error: %(count)s"),
             "payouts": _("Payouts: %(count)s"),
+            "invoices": _("Refused by Amazon: %(count)s"),
         }
 
     @api.model

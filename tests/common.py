@@ -146,6 +146,7 @@ class AmazonCase(EmulatorMixin, TransactionCase):
         "cancellations": "amazon.cancellation.sync",
         "stock": "amazon.stock.sync",
         "payouts": "amazon.payout.sync",
+        "invoices": "amazon.invoice.sync",
     }
 
     def run_flow(self, flow, account=None, budget=None):
