@@ -25,6 +25,7 @@
         "wizards/amazon_cancel_order_views.xml",
         "wizards/amazon_mcf_preview_views.xml",
         "views/amazon_account_views.xml",
+        "views/account_move_amazon_upload_views.xml",
         "views/amazon_marketplace_views.xml",
         "views/amazon_offer_views.xml",
         "views/res_config_settings_views.xml",

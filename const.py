@@ -722,3 +722,37 @@ MCF_CURSOR_OVERLAP_SECONDS = 300
 # createFulfillmentOrder with a sellerFulfillmentOrderId Amazon already has: a 400 InvalidInput
 # whose message says so; any of these words in it (lower case) settles a retry as created
 MCF_DUPLICATE_MARKERS = ("already exists", "duplicate")
+# ---------------------------------------------------------------------------
+# Invoices: Odoo's invoice and credit note PDFs uploaded to Amazon (Feeds API
+# UPLOAD_VAT_INVOICE, one PDF per feed, its data in feedOptions), EU and UK only.
+# Amazon's "Invoicing Feed Type Values" and "(Option 3) Upload invoices through SP-API".
+# ---------------------------------------------------------------------------
+FEED_VAT_INVOICE = "UPLOAD_VAT_INVOICE"
+FEED_PDF_CONTENT_TYPE = "application/pdf"
+# The marketplaces whose invoices Amazon takes through UPLOAD_VAT_INVOICE (the VAT program).
+VAT_INVOICE_MARKETPLACES = (
+    "A28R8C7NBKEWEA",  # Amazon.ie
+    "A1RKKUPIHCS9HS",  # Amazon.es
+    "A1F83G8C2ARO7P",  # Amazon.co.uk
+    "A13V1IB3VIYZZH",  # Amazon.fr
+    "AMEN7PMS3EDWL",  # Amazon.com.be
+    "A1805IZSGTT6HS",  # Amazon.nl
+    "A1PA6795UKMFR9",  # Amazon.de
+    "APJ6JRA9NG5V4",  # Amazon.it
+    "A2NODRKZP88ZB9",  # Amazon.se
+    "A1C3SOZRARQ6R3",  # Amazon.pl
+)
+VAT_INVOICE_OPTION_ORDER = "metadata:orderid"
+VAT_INVOICE_OPTION_NUMBER = "metadata:invoicenumber"
+VAT_INVOICE_OPTION_TYPE = "metadata:documenttype"
+VAT_INVOICE_OPTION_TOTAL = "metadata:totalamount"
+VAT_INVOICE_OPTION_VAT = "metadata:totalvatamount"
+VAT_INVOICE_OPTION_TRANSACTION = "metadata:transactionid"
+VAT_INVOICE_DOCUMENT_INVOICE = "Invoice"
+VAT_INVOICE_DOCUMENT_CREDIT_NOTE = "CreditNote"
+# The only characters Amazon accepts in a feed option's value (letters, digits and these).
+VAT_INVOICE_OPTION_PATTERN = r"^[A-Za-z0-9,/\\ \-_;:#]+$"
+# The VAT invoice data report (VIDR) of sellers on Amazon's VAT Calculation Service: read
+# this many hours apart (Amazon: at least twice a day).
+REPORT_VAT_INVOICE_DATA = "GET_FLAT_FILE_VAT_INVOICE_DATA_REPORT"
+VAT_INVOICE_DATA_READ_HOURS = 12

@@ -3,6 +3,7 @@
 import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+from decimal import Decimal
 
 ORDER_ACKNOWLEDGEMENT = "POST_ORDER_ACKNOWLEDGEMENT_DATA"
 
@@ -346,3 +347,195 @@ def _process_message(seller, message):
         else:
             issues.append(_issue(f"The patch path '{patch['path']}' is not valid.", 99002, message_id, sku))
     return issues
+
+
+# ---------------------------------------------------------------------------
+# UPLOAD_VAT_INVOICE: one PDF per feed, its data in the feed's options; an XML
+# processing report (Amazon's invoice upload error codes, 795xx).
+# ---------------------------------------------------------------------------
+VAT_INVOICE = "UPLOAD_VAT_INVOICE"
+VAT_INVOICE_MARKETPLACES = {
+    "A28R8C7NBKEWEA",
+    "A1RKKUPIHCS9HS",
+    "A1F83G8C2ARO7P",
+    "A13V1IB3VIYZZH",
+    "AMEN7PMS3EDWL",
+    "A1805IZSGTT6HS",
+    "A1PA6795UKMFR9",
+    "APJ6JRA9NG5V4",
+    "A2NODRKZP88ZB9",
+    "A1C3SOZRARQ6R3",
+}
+VAT_INVOICE_REQUIRED = ("metadata:orderid", "metadata:invoicenumber", "metadata:documenttype")
+
+
+def _order_amounts(order):
+    """(grand total, VAT or None) of an order as Amazon computed them."""
+    proceeds = order.get("proceeds") or {}
+    total = Decimal((proceeds.get("grandTotal") or {}).get("amount") or "0")
+    taxes = [Decimal(b["subtotal"]["amount"]) for b in proceeds.get("breakdowns") or [] if b.get("type") == "TAX"]
+    return total, (sum(taxes, Decimal(0)) if taxes else None)
+
+
+def _vat_invoice_refusal(seller, feed, content, options):
+    """Why Amazon refuses this invoice upload: (code, text) or None."""
+    order_id = options.get("metadata:orderid", "")
+    number = options.get("metadata:invoicenumber", "")
+    if len(feed["marketplaceIds"]) != 1 or feed["marketplaceIds"][0] not in VAT_INVOICE_MARKETPLACES:
+        return 79523, "Please provide only one valid marketplace while uploading an invoice."
+    missing = [key.split(":")[1] for key in VAT_INVOICE_REQUIRED if not options.get(key)]
+    if missing:
+        return 79513, f"Please provide {', '.join(missing)}"
+    kind = options["metadata:documenttype"]
+    if kind not in ("Invoice", "CreditNote"):
+        return 79531, f"The document type {kind} is not supported"
+    if not content.startswith(b"%PDF-"):
+        return 79503, f"Invoice uploaded is not pdf for orderId {order_id} and InvoiceNumber {number}"
+    order = seller.orders.get(order_id)
+    if order is None:
+        return 79517, f"The order id {order_id} does not exist or does not belong to the seller."
+    try:
+        total = Decimal(options.get("metadata:totalamount") or "0")
+        vat = Decimal(options.get("metadata:totalvatamount") or "0")
+    except ArithmeticError:
+        return 79513, "Please provide totalamount and totalvatamount as numbers"
+    amazon_total, amazon_vat = _order_amounts(order)
+    if kind == "Invoice" and total.quantize(Decimal("0.01")) != amazon_total.quantize(Decimal("0.01")):
+        return 79525, f"The total amount {total} does not match Amazon's total {amazon_total} for order {order_id}."
+    if kind == "CreditNote" and total > amazon_total:
+        return 79525, f"The credit note's total {total} is more than the order's total {amazon_total}."
+    if kind == "Invoice" and amazon_vat is not None and vat.quantize(Decimal("0.01")) != amazon_vat:
+        return 79526, f"The total VAT amount {vat} does not match Amazon's VAT {amazon_vat} for order {order_id}."
+    if any(i["order_id"] == order_id and i["number"] == number and i["type"] == kind for i in seller.invoices):
+        return 79520, f"The invoice number {number} was already uploaded for order {order_id}."
+    return None
+
+
+def process_vat_invoice(emulator, seller, feed, content, options, fault):
+    """Process an ``UPLOAD_VAT_INVOICE`` feed: the PDF (``content``) and its ``options``.
+    Accepted documents are kept in ``seller.invoices``; a refused one is named in the
+    report (its order id, Amazon's code and text). A document the connector should never
+    send (not a PDF, options missing) is also recorded in ``emulator.validation_errors``.
+
+    Faults (``processFeed``): ``fatal``, ``cancelled``, ``reject`` (``match`` = an order id,
+    refused with ``message``).
+    """
+    transaction_id = feed["feedId"]
+    if fault and fault["kind"] == "cancelled":
+        return "CANCELLED", None
+    if fault and fault["kind"] == "fatal":
+        results = [{"code": "Error", "message_code": 79500, "description": fault.get("message", "Rejected.")}]
+        return "FATAL", _report(seller.seller_id, transaction_id, 0, results)
+    refusal = _vat_invoice_refusal(seller, feed, content, options)
+    if refusal and refusal[0] in (79503, 79513, 79531, 79523):
+        with emulator.lock:
+            emulator.validation_errors.append((VAT_INVOICE, "document", [refusal[1]]))
+    if fault and fault["kind"] == "reject" and fault.get("match") == options.get("metadata:orderid"):
+        refusal = (fault.get("code", 79517), fault.get("message", "Rejected."))
+    order_id = options.get("metadata:orderid")
+    if refusal:
+        result = {"message_id": 1, "code": "Error", "message_code": refusal[0], "description": refusal[1]}
+        return "DONE", _report(seller.seller_id, transaction_id, 1, [dict(result, order_id=order_id)])
+    with emulator.lock:
+        seller.invoices.append(
+            {
+                "feed_id": transaction_id,
+                "order_id": order_id,
+                "number": options["metadata:invoicenumber"],
+                "type": options["metadata:documenttype"],
+                "total": options.get("metadata:totalamount"),
+                "vat": options.get("metadata:totalvatamount"),
+                "transaction_id": options.get("metadata:transactionid"),
+                "pdf": content,
+            }
+        )
+    return "DONE", _report(seller.seller_id, transaction_id, 1, [])
+
+
+VIDR_COLUMNS = (
+    "marketplace-id",
+    "order-id",
+    "order-item-id",
+    "shipping-id",
+    "transaction-id",
+    "transaction-type",
+    "invoice-number",
+    "invoice-status",
+    "invoice-status-description",
+    "is-amazon-invoiced",
+    "order-date",
+    "shipment-date",
+    "buyer-vat-number",
+    "buyer-company-name",
+    "seller-vat-number",
+    "sku",
+    "quantity-purchased",
+    "currency",
+    "item-vat-incl-amount",
+    "item-vat-amount",
+    "item-vat-excl-amount",
+    "item-vat-rate",
+    "shipping-vat-incl-amount",
+    "shipping-vat-amount",
+    "shipping-vat-excl-amount",
+    "shipping-vat-rate",
+    "is-business-order",
+)
+
+
+def vat_invoice_data_document(orders, *, amazon_invoiced=(), buyer_vat=None, buyer_company=None, refunds=None):
+    """A ``GET_FLAT_FILE_VAT_INVOICE_DATA_REPORT`` document: one SHIPMENT row per item of
+    ``orders`` (order dicts), with Amazon's VAT (the items' TAX breakdown, else none);
+    ``amazon_invoiced``: order ids whose invoice Amazon issues (VCS, an invoice number
+    INV-<order id>); ``buyer_vat``/``buyer_company``: order id -> value; ``refunds``: order
+    id -> (transaction id, amount) rows of type REFUND."""
+    rows = []
+    for order in orders:
+        order_id = order["orderId"]
+        business = "true" if "AMAZON_BUSINESS" in (order.get("programs") or []) else "false"
+        for item in order["orderItems"]:
+            amounts = {b["type"]: Decimal(b["subtotal"]["amount"]) for b in item["proceeds"]["breakdowns"]}
+            tax = amounts.get("TAX", Decimal(0))
+            incl = amounts.get("ITEM", Decimal(0)) + tax
+            shipping = amounts.get("SHIPPING", Decimal(0))
+            invoiced = order_id in amazon_invoiced
+            row = {
+                "marketplace-id": order["salesChannel"]["marketplaceId"],
+                "order-id": order_id,
+                "order-item-id": item["orderItemId"],
+                "shipping-id": f"S{order_id[-7:]}",
+                "transaction-id": f"T{order_id[-7:]}",
+                "transaction-type": "SHIPMENT",
+                "invoice-number": f"INV-{order_id}" if invoiced else "",
+                "invoice-status": "InvoicePending" if not invoiced else "Uploaded",
+                "is-amazon-invoiced": "true" if invoiced else "false",
+                "order-date": order["createdTime"],
+                "buyer-vat-number": (buyer_vat or {}).get(order_id, ""),
+                "buyer-company-name": (buyer_company or {}).get(order_id, ""),
+                "sku": item["product"].get("sellerSku", ""),
+                "quantity-purchased": str(item["quantityOrdered"]),
+                "currency": item["proceeds"]["proceedsTotal"]["currencyCode"],
+                "item-vat-incl-amount": str(incl),
+                "item-vat-amount": str(tax),
+                "item-vat-excl-amount": str(incl - tax),
+                "shipping-vat-incl-amount": str(shipping),
+                "shipping-vat-amount": "0",
+                "shipping-vat-excl-amount": str(shipping),
+                "is-business-order": business,
+            }
+            rows.append(row)
+        for transaction_id, amount in (refunds or {}).get(order_id, []):
+            rows.append(
+                {
+                    "marketplace-id": order["salesChannel"]["marketplaceId"],
+                    "order-id": order_id,
+                    "transaction-id": transaction_id,
+                    "transaction-type": "REFUND",
+                    "is-amazon-invoiced": "false",
+                    "item-vat-incl-amount": f"-{amount}",
+                    "item-vat-amount": "0",
+                }
+            )
+    lines = ["\t".join(VIDR_COLUMNS)]
+    lines += ["\t".join(row.get(column, "") for column in VIDR_COLUMNS) for row in rows]
+    return ("\n".join(lines) + "\n").encode()

@@ -145,6 +145,7 @@ class Seller:
         self.junk_times = {}  # key -> naive UTC time it counts as updated
         self.listings = {}  # SKU -> {"productType", "quantity" (merchant-fulfilled), "attributes"}
         self.reports = []  # Report dicts (+ private keys), oldest first
+        self.invoices = []  # UPLOAD_VAT_INVOICE documents accepted (emulator/feeds.py)
 
 
 class SpApiEmulator:
@@ -886,6 +887,7 @@ class SpApiEmulator:
                 "processingStatus": "IN_QUEUE",
                 "_seller": seller,
                 "_document": body["inputFeedDocumentId"],
+                "_options": dict(body.get("feedOptions") or {}),
             }
         return 202, {"feedId": feed_id}
 
@@ -906,10 +908,14 @@ class SpApiEmulator:
         short; the others are the feed processors' (``emulator/feeds.py``)."""
         content = self.feed_documents[feed["_document"]]["content"]
         # a processFeed fault may be limited (match=...) to feeds mentioning an order id
-        outcome = self._take_fault("processFeed", content.decode("utf-8", "replace"))
+        text = json.dumps(feed["_options"]) if feed["_options"] else content.decode("utf-8", "replace")
+        outcome = self._take_fault("processFeed", text)
         if outcome and outcome["kind"] == "stuck":
             return
-        if feed["feedType"] == feed_processing.JSON_LISTINGS:
+        if feed["feedType"] == feed_processing.VAT_INVOICE:
+            status, report = feed_processing.process_vat_invoice(self, seller, feed, content, feed["_options"], outcome)
+            document = {"content": report}
+        elif feed["feedType"] == feed_processing.JSON_LISTINGS:
             status, report = feed_processing.process_listings(self, seller, feed, content, outcome)
             # Amazon serves JSON processing reports GZIP-compressed
             document = {"content": gzip.compress(report) if report else None, "compression": "GZIP"}

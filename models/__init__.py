@@ -33,3 +33,7 @@ from . import amazon_payout_mismatch
 from . import amazon_payout_mapping
 from . import amazon_payout_report
 from . import amazon_payout_sync
+from . import account_move_amazon_upload
+from . import sale_order_amazon_vat
+from . import amazon_account_invoices
+from . import amazon_invoice_sync

@@ -1,4 +1,7 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .. import const
 
 
 class AmazonMarketplaceSetting(models.Model):
@@ -33,9 +36,48 @@ class AmazonMarketplaceSetting(models.Model):
         help="Warehouse that ships this marketplace's FBM orders (empty: the account's).",
     )
 
+    vat_invoice_marketplace = fields.Boolean(
+        compute="_compute_vat_invoice_marketplace",
+        help="Amazon takes the invoices of this marketplace's orders (EU and UK marketplaces).",
+    )
+    upload_invoices = fields.Boolean(
+        string="Upload Invoices to Amazon",
+        help="Odoo's invoices and credit notes of this marketplace's orders are uploaded to Amazon when they are "
+        "posted (EU and UK marketplaces; the application needs Amazon's Tax Invoicing role). Orders invoiced by "
+        "Amazon's VAT Calculation Service are never uploaded.",
+    )
+    vcs_report = fields.Boolean(
+        string="Read Amazon's VAT Invoice Data",
+        help="For sellers on Amazon's VAT Calculation Service: Amazon's VAT invoice data report of this "
+        "marketplace is read twice a day; it puts the buyer's VAT number, business name and Amazon's VAT on the "
+        "orders, and marks the orders whose invoice Amazon issues (never uploaded).",
+    )
+    vcs_report_read = fields.Datetime(
+        string="VAT Invoice Data Read",
+        readonly=True,
+        copy=False,
+        help="Creation time of the newest VAT invoice data report read for this marketplace.",
+    )
+
     _marketplace_unique = models.Constraint(
         "unique(account_id, marketplace_id)", "A marketplace has one row of settings per account."
     )
+
+    @api.depends("marketplace_id")
+    def _compute_vat_invoice_marketplace(self):
+        for setting in self:
+            setting.vat_invoice_marketplace = setting.marketplace_id.api_ref in const.VAT_INVOICE_MARKETPLACES
+
+    @api.constrains("upload_invoices", "vcs_report", "marketplace_id")
+    def _check_vat_invoice_marketplace(self):
+        for setting in self:
+            if (setting.upload_invoices or setting.vcs_report) and not setting.vat_invoice_marketplace:
+                raise ValidationError(
+                    self.env._(
+                        "%(marketplace)s is not an EU or UK marketplace: Amazon takes no invoice upload there.",
+                        marketplace=setting.marketplace_id.name,
+                    )
+                )
 
     @api.depends("marketplace_id")
     def _compute_display_name(self):

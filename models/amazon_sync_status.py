@@ -12,11 +12,12 @@ FLOWS = [
     ("stock", "Stock"),
     ("payouts", "Payouts"),
     ("fulfillment", "Multi-Channel Fulfillment"),
+    ("invoices", "Invoices"),
 ]
 
 # A flow's row runs it with the account's action_sync_<flow> (which checks the user's rights);
 # its buttons show to the group that method requires (sales managers when not listed).
-RUN_GROUPS = {"payouts": "account.group_account_invoice"}
+RUN_GROUPS = {"payouts": "account.group_account_invoice", "invoices": "account.group_account_invoice"}
 # The records a flow's row opens (Show records): the account's method returning their action
 # (the row counts them, see _records_labels). Flows not listed have none to show.
 RECORDS = {
@@ -25,6 +26,7 @@ RECORDS = {
     "stock": "action_view_offer_errors",
     "payouts": "action_view_payouts",
     "fulfillment": "action_view_mcf_deliveries",
+    "invoices": "action_view_invoice_upload_errors",
 }
 
 STATES = [
@@ -170,6 +172,7 @@ class AmazonSyncStatus(models.Model):
             "stock": _("Offers in error: %(count)s"),
             "payouts": _("Payouts: %(count)s"),
             "fulfillment": _("Waiting for Amazon: %(count)s"),
+            "invoices": _("Refused by Amazon: %(count)s"),
         }
 
     @api.model

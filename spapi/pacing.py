@@ -42,6 +42,12 @@ class TokenBucket:
             self.tokens -= 1
             return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
+    def wait_time(self):
+        """Seconds until a token is free, without taking one (0: one is free now)."""
+        with self._lock:
+            self._refill(self._clock())
+            return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
     def cancel(self):
         """Give back a reservation that was not used (the caller gave up waiting)."""
         with self._lock:

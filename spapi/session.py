@@ -666,10 +666,19 @@ class SpApiSession:
             expects_json=False,
         )
 
-    def submit_feed(self, feed_type, marketplace_ids, content, content_type="text/xml; charset=UTF-8"):
+    def quota_wait(self, operation):
+        """Seconds before ``operation`` may be called without waiting for Amazon's quota
+        (0: now). Nothing is reserved: a caller that must not wait stops before it starts
+        a piece of work it could not finish."""
+        return self._bucket(operation).wait_time()
+
+    def submit_feed(
+        self, feed_type, marketplace_ids, content, content_type="text/xml; charset=UTF-8", feed_options=None
+    ):
         """Feeds API 2021-06-30: createFeedDocument, upload, createFeed.
 
         :param content: the feed document as ``bytes`` (UTF-8 for XML feeds)
+        :param feed_options: dict of str -> str, the feed's ``feedOptions`` (``UPLOAD_VAT_INVOICE``)
         :returns: dict with ``feed_id`` and ``feed_document_id``
         """
         if not isinstance(content, bytes):
@@ -691,18 +700,16 @@ class SpApiSession:
             ),
             expects_json=False,
         )
+        body = {
+            "feedType": feed_type,
+            "marketplaceIds": list(marketplace_ids),
+            "inputFeedDocumentId": document["feedDocumentId"],
+        }
+        if feed_options:
+            body["feedOptions"] = {str(key): str(value) for key, value in feed_options.items()}
         feed = self._call(
             "createFeed",
-            lambda: client._request(
-                "/feeds/2021-06-30/feeds",
-                data={
-                    "feedType": feed_type,
-                    "marketplaceIds": list(marketplace_ids),
-                    "inputFeedDocumentId": document["feedDocumentId"],
-                    "method": "POST",
-                },
-                add_marketplace=False,
-            ),
+            lambda: client._request("/feeds/2021-06-30/feeds", data=dict(body, method="POST"), add_marketplace=False),
         ).payload
         return {"feed_id": feed["feedId"], "feed_document_id": document["feedDocumentId"]}
 

@@ -147,6 +147,7 @@ class AmazonCase(EmulatorMixin, TransactionCase):
         "stock": "amazon.stock.sync",
         "payouts": "amazon.payout.sync",
         "fulfillment": "amazon.fulfillment.sync",
+        "invoices": "amazon.invoice.sync",
     }
 
     def run_flow(self, flow, account=None, budget=None):

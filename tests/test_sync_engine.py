@@ -37,7 +37,7 @@ class TestFlowStatus(ShipmentCase):
         self.assertIn("could not be reached", self.status("shipments").last_error, "not wiped by another flow")
         self.assertEqual(
             self.account.status_ids.mapped("flow"),
-            ["orders", "shipments", "cancellations", "stock", "payouts"],
+            ["orders", "shipments", "cancellations", "stock", "payouts", "invoices"],
             "one line per flow",
         )
 
