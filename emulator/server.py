@@ -36,8 +36,8 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from . import fba, settlements
 from . import feeds as feed_processing
-from . import settlements
 from .models import FeedSchemas
 
 _logger = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ DEFAULT_PLANS = {
     "listTransactions": (0.5, 10),
     "getReports": (0.0222, 10),
     "getReportDocument": (0.0167, 15),
+    **fba.PLANS,
 }
 
 INCLUDED_DATA_FIELDS = {
@@ -145,7 +146,7 @@ class Seller:
         self.reports = []  # Report dicts (+ private keys), oldest first
 
 
-class SpApiEmulator:
+class SpApiEmulator(fba.FbaEmulator):
     """The emulator: state plus an HTTP server. Use as a context manager or start()/stop()."""
 
     def __init__(self, host="127.0.0.1", port=0, validator=None, token_lifetime=3600):
@@ -172,6 +173,7 @@ class SpApiEmulator:
         self.pagination = {}  # token -> (order ids, offset, filters)
         self.storm_rate = 0.0  # share of calls that misbehave at random (see storm())
         self._feed_schemas = None
+        self.fba_reset()
         self.server = None
         self.thread = None
 
@@ -525,6 +527,7 @@ class SpApiEmulator:
             self.feeds.clear()
             self.pagination.clear()
             self.storm_rate = 0.0
+            self.fba_reset()
 
     def expire_tokens(self):
         with self.lock:
@@ -946,6 +949,7 @@ ROUTES = [
     ("GET", "/feeds/2021-06-30/feeds/{id}", "getFeed", "feeds_2021-06-30"),
     ("PUT", "/_documents/{id}", "uploadFeedDocument", None),
     ("GET", "/_documents/{id}", "downloadFeedDocument", None),
+    *fba.ROUTES,
 ]
 
 
@@ -1068,7 +1072,7 @@ class _Handler(BaseHTTPRequestHandler):
             return emulator.get_reports(seller, query)
         if operation == "getReportDocument":
             return emulator.get_report_document(seller, path_id)
-        raise ApiError(404, "NotFound", "Resource not found.")
+        return emulator.fba_operation(seller, operation, path_id, query, body)
 
     def _fault(self, fault, record):
         kind = fault["kind"]

@@ -29,3 +29,15 @@ from . import amazon_payout_mismatch
 from . import amazon_payout_mapping
 from . import amazon_payout_report
 from . import amazon_payout_sync
+from . import amazon_fba_report
+from . import amazon_fba_event
+from . import amazon_fba_report_flow
+from . import amazon_fba_ledger_sync
+from . import amazon_fba_return_sync
+from . import amazon_fbm_return_sync
+from . import amazon_fba_removal_sync
+from . import amazon_fba_reimbursement_sync
+from . import amazon_fba_inventory_sync
+from . import amazon_account_fba
+from . import amazon_offer_fba
+from . import stock_picking_fba
