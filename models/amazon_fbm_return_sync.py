@@ -74,7 +74,7 @@ class AmazonFbmReturnSync(models.AbstractModel):
         wizard = wizard.create({"picking_id": delivery.id})
         left = row.values["quantity"]
         for line in wizard.product_return_moves:
-            take = min(left, line.quantity) if line.product_id == product else 0
+            take = min(left, line.move_id.quantity) if line.product_id == product else 0
             line.quantity = take
             left -= take
         if left > 0:

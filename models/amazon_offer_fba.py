@@ -110,5 +110,5 @@ class AmazonOffer(models.Model):
                     )
         quants.with_context(inventory_name=COUNT_REASON)._apply_inventory()
         quants.inventory_quantity_set = False
-        offers._amazon_fba_write_count({})
+        offers.sudo()._amazon_fba_write_count({})
         return True
