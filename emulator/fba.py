@@ -9,7 +9,6 @@ the documented columns (README, "FBA stock"), holding the events of the requeste
 import gzip
 import secrets
 import uuid
-
 from datetime import UTC, datetime
 
 
@@ -30,6 +29,7 @@ def _error(status, code, message):
     from .server import ApiError as ServerError  # noqa: PLC0415 - the server imports this module
 
     return ServerError(status, code, message)
+
 
 PLANS = {
     "createReport": (0.0167, 15),

@@ -93,7 +93,11 @@ class AmazonAccount(models.Model):
     def _amazon_send_picking_type(self, warehouse, transit):
         PickingType = self.env["stock.picking.type"].sudo()
         picking_type = PickingType.search(
-            [("warehouse_id", "=", warehouse.id), ("default_location_dest_id", "=", transit.id), ("code", "=", "internal")],
+            [
+                ("warehouse_id", "=", warehouse.id),
+                ("default_location_dest_id", "=", transit.id),
+                ("code", "=", "internal"),
+            ],
             limit=1,
         )
         return picking_type or PickingType.create(
@@ -180,11 +184,13 @@ class AmazonAccount(models.Model):
             self._amazon_fba_setup()
         company = self.company_id
         Location = self.env["stock.location"].sudo()
-        loss_id = self.env["ir.default"].sudo()._get("product.template", "property_stock_inventory", company_id=company.id)
+        loss_id = (
+            self.env["ir.default"].sudo()._get("product.template", "property_stock_inventory", company_id=company.id)
+        )
         inventory = [("usage", "=", "inventory"), ("company_id", "in", (company.id, False))]
         loss = Location.browse(loss_id).exists() if loss_id else Location
         loss = loss or Location.search(inventory, order="id", limit=1)
-        scrap = Location.search(inventory + [("name", "=", "Scrap")], limit=1) or loss
+        scrap = Location.search([*inventory, ("name", "=", "Scrap")], limit=1) or loss
         return {
             "fba": self.fba_location_id,
             "unsellable": self.fba_unsellable_location_id,

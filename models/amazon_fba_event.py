@@ -25,7 +25,9 @@ class AmazonFbaEvent(models.Model):
     account_id = fields.Many2one("amazon.account", required=True, index=True, ondelete="cascade", readonly=True)
     company_id = fields.Many2one(related="account_id.company_id", store=True)
     source = fields.Selection(SOURCES, required=True, readonly=True)
-    identity = fields.Char(required=True, readonly=True, help="Digest of the columns that make the row the event it is.")
+    identity = fields.Char(
+        required=True, readonly=True, help="Digest of the columns that make the row the event it is."
+    )
     state = fields.Selection(STATES, required=True, readonly=True, index=True)
     date = fields.Datetime(readonly=True)
     event_type = fields.Char(readonly=True)

@@ -89,7 +89,7 @@ class AmazonFbaLedgerSync(models.AbstractModel):
             return Picking
         base = [("picking_type_id", "=", picking_type.id), ("state", "=", "done")]
         if data["reference"]:
-            picking = Picking.search(base + [("amazon_shipment_ref", "=", data["reference"])], limit=1)
+            picking = Picking.search([*base, ("amazon_shipment_ref", "=", data["reference"])], limit=1)
             if picking:
                 return picking
         if quantity <= 0:
@@ -97,7 +97,7 @@ class AmazonFbaLedgerSync(models.AbstractModel):
         open_ids = cache.get(("open_sends", product.id))
         if open_ids is None:
             open_ids = cache[("open_sends", product.id)] = Picking.search(
-                base + [("amazon_receipt_state", "!=", "received"), ("move_ids.product_id", "=", product.id)],
+                [*base, ("amazon_receipt_state", "!=", "received"), ("move_ids.product_id", "=", product.id)],
                 order="date_done, id",
             ).ids
         received = cache.setdefault("received", defaultdict(float))

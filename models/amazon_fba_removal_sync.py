@@ -41,7 +41,9 @@ class AmazonFbaRemovalSync(models.AbstractModel):
         source = where["fba"] if data["disposition"] in ("", const.DISPOSITION_SELLABLE) else where["unsellable"]
         if data["removal_type"].lower() == const.REMOVAL_RETURN.lower():
             return values  # the receipt is made by _after_apply
-        destination = where["scrap"] if data["removal_type"].lower() == const.REMOVAL_DISPOSAL.lower() else where["loss"]
+        destination = (
+            where["scrap"] if data["removal_type"].lower() == const.REMOVAL_DISPOSAL.lower() else where["loss"]
+        )
         values["_move"] = self._move_values(
             account,
             product,

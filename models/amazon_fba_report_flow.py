@@ -48,8 +48,8 @@ class AmazonFbaReportFlow(models.AbstractModel):
         interval = _intervalTypes[cron.interval_type](cron.interval_number) - timedelta(minutes=5)
         Report = self.env["amazon.fba.report"].sudo()
         domain = [("account_id", "in", accounts.ids), ("source", "=", self._source)]
-        pending = Report.search(domain + [("state", "in", ("requested", "done"))]).account_id
-        recent = Report.search(domain + [("create_date", ">", fields.Datetime.now() - interval)]).account_id
+        pending = Report.search([*domain, ("state", "in", ("requested", "done"))]).account_id
+        recent = Report.search([*domain, ("create_date", ">", fields.Datetime.now() - interval)]).account_id
         return accounts.filtered(lambda a: a in pending or a not in recent)
 
     @api.model
@@ -68,9 +68,7 @@ class AmazonFbaReportFlow(models.AbstractModel):
             return
         if report.state == "done":
             self._apply_report(account, report, session, run)
-        if report.state == "applied" and report.data_end and report.data_end < self._window_end() - timedelta(
-            hours=1
-        ):
+        if report.state == "applied" and report.data_end and report.data_end < self._window_end() - timedelta(hours=1):
             run.more = True  # catching up: the next window follows at once
 
     # ------------------------------------------------------------------ reports
@@ -84,10 +82,14 @@ class AmazonFbaReportFlow(models.AbstractModel):
         """(start, end) of the next request: from the last applied window's end less the
         overlap (the first time, ``REPORT_FIRST_WINDOW_DAYS`` back), at most
         ``REPORT_MAX_WINDOW_DAYS`` long."""
-        last = self.env["amazon.fba.report"].sudo().search(
-            [("account_id", "=", account.id), ("source", "=", self._source), ("state", "=", "applied")],
-            order="data_end desc",
-            limit=1,
+        last = (
+            self.env["amazon.fba.report"]
+            .sudo()
+            .search(
+                [("account_id", "=", account.id), ("source", "=", self._source), ("state", "=", "applied")],
+                order="data_end desc",
+                limit=1,
+            )
         )
         end = self._window_end()
         if last.data_end:
@@ -140,7 +142,9 @@ class AmazonFbaReportFlow(models.AbstractModel):
             report.write(
                 {
                     "state": "failed",
-                    "error": self.env._("Amazon did not prepare the report in time (%(status)s): asked again.", status=status),
+                    "error": self.env._(
+                        "Amazon did not prepare the report in time (%(status)s): asked again.", status=status
+                    ),
                 }
             )
             run.more = True

@@ -49,9 +49,11 @@ class AmazonFbmReturnSync(models.AbstractModel):
             )
         values["sale_order_id"] = order.id
         delivery = order.picking_ids.filtered(
-            lambda p: p.state == "done"
-            and p.picking_type_code == "outgoing"
-            and product in p.move_ids.filtered(lambda m: m.quantity).product_id
+            lambda p: (
+                p.state == "done"
+                and p.picking_type_code == "outgoing"
+                and product in p.move_ids.filtered(lambda m: m.quantity).product_id
+            )
         )[:1]
         if not delivery:
             raise AmazonRecordError(

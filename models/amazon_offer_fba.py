@@ -16,7 +16,10 @@ class AmazonOffer(models.Model):
     fba_unfulfillable_qty = fields.Integer(string="Amazon Unfulfillable", readonly=True, copy=False)
     fba_counted_on = fields.Datetime(string="Amazon Count Date", readonly=True, copy=False)
     fba_odoo_qty = fields.Float(
-        string="Odoo FBA Quantity", readonly=True, copy=False, digits="Product Unit",
+        string="Odoo FBA Quantity",
+        readonly=True,
+        copy=False,
+        digits="Product Unit",
         help="Units in the FBA location when Amazon's count was read.",
     )
     fba_odoo_unsellable_qty = fields.Float(

@@ -49,6 +49,4 @@ class StockPicking(models.Model):
             received = sum(picking.amazon_fba_event_ids.filtered(lambda e: e.state == "applied").mapped("quantity"))
             sent = sum(picking.move_ids.mapped("quantity"))
             picking.amazon_received_qty = received
-            picking.amazon_receipt_state = (
-                "received" if received >= sent else "partial" if received > 0 else "transit"
-            )
+            picking.amazon_receipt_state = "received" if received >= sent else "partial" if received > 0 else "transit"

@@ -205,9 +205,7 @@ def _reimbursement(row):
         "currency": _text(row, "currency-unit"),
         "amount": _text(row, "amount-total"),
         "quantity_cash": _quantity(row.get("quantity-reimbursed-cash"), "quantity-reimbursed-cash", signed=True),
-        "quantity": _quantity(
-            row.get("quantity-reimbursed-inventory"), "quantity-reimbursed-inventory", signed=True
-        ),
+        "quantity": _quantity(row.get("quantity-reimbursed-inventory"), "quantity-reimbursed-inventory", signed=True),
         "original_ref": _text(row, "original-reimbursement-id"),
     }
     return values, (reimbursement, sku, values["original_ref"], values["quantity"], values["quantity_cash"])

@@ -152,7 +152,9 @@ class FbaStockCase(AmazonCase):
         run = self.run_flow("fba_ledger")
         self.assertFalse(run.error, run.error)
         self.assertEqual(
-            self.qty(self.where["fba"]), 3, [(e.quantity, e.reason, e.disposition, e.state, e.error) for e in self.events()]
+            self.qty(self.where["fba"]),
+            3,
+            [(e.quantity, e.reason, e.disposition, e.state, e.error) for e in self.events()],
         )
         self.assertEqual(self.qty(self.where["unsellable"]), 1)
         disposed = self.events().filtered(lambda e: e.reason == "D").move_id
@@ -178,7 +180,7 @@ class FbaStockCase(AmazonCase):
         self.set_stock(self.where["fba"], 10)
         self.ledger("Adjustments", -1, Reason="M")
         columns = emulated.COLUMNS[emulated.LEDGER]
-        bad = {name: "" for name in columns}
+        bad = dict.fromkeys(columns, "")
         bad.update({"Date": self.now.strftime("%m/%d/%Y"), "MSKU": "MUG-BLUE", "Event Type": "Adjustments"})
         bad["Quantity"] = "three"
         self.emulator.put_fba_raw(
@@ -206,7 +208,7 @@ class FbaStockCase(AmazonCase):
         self.ledger("CustomerReturns", 1, days_ago=0.05, Reference_ID="LPN1")
         self.run_flow("fba_ledger")
         self.assertEqual(self.qty(self.where["fba"]), 8, "the order import moved these units already")
-        states = dict((e.event_type, e.state) for e in self.events())
+        states = {e.event_type: e.state for e in self.events()}
         self.assertEqual(states, {"Shipments": "checked", "CustomerReturns": "unmatched"})
         self.assertTrue(order)
 
@@ -251,7 +253,9 @@ class FbaStockCase(AmazonCase):
         returns = self.events("fba_return").move_id
         self.assertEqual(len(returns), 2)
         self.assertEqual(set(returns.mapped("to_refund")), {True})
-        self.assertEqual(returns.origin_returned_move_id, line.move_ids.filtered(lambda m: not m.origin_returned_move_id))
+        self.assertEqual(
+            returns.origin_returned_move_id, line.move_ids.filtered(lambda m: not m.origin_returned_move_id)
+        )
         self.assertEqual(line.qty_delivered, 1, "the order's delivered quantity follows the returns")
         # read again: nothing more
         self.env["amazon.fba.report"].search([]).data_end = fields.Datetime.now()
@@ -396,7 +400,9 @@ class FbaStockCase(AmazonCase):
         offer.with_user(manager).action_amazon_fba_adjust()
         self.assertEqual(self.qty(self.where["fba"]), 7)
         self.assertEqual(self.qty(self.where["unsellable"]), 2)
-        moves = self.env["stock.move"].search([("product_id", "=", self.mug.id), ("reference", "ilike", "Amazon count")])
+        moves = self.env["stock.move"].search(
+            [("product_id", "=", self.mug.id), ("reference", "ilike", "Amazon count")]
+        )
         self.assertEqual(len(moves), 2)
         self.assertFalse(offer.fba_difference or offer.fba_unsellable_difference)
         self.assertEqual(len(self.emulator.calls("getInventorySummaries")), 1)

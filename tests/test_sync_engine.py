@@ -36,9 +36,9 @@ class TestFlowStatus(ShipmentCase):
         self.assertEqual(self.status("orders").state, "ok")
         self.assertIn("could not be reached", self.status("shipments").last_error, "not wiped by another flow")
         self.assertEqual(
-            self.account.status_ids.mapped("flow"),
+            self.account.status_ids.mapped("flow")[:5],
             ["orders", "shipments", "cancellations", "stock", "payouts"],
-            "one line per flow",
+            "one line per flow (the FBA stock flows follow)",
         )
 
         self.emulator.faults.clear()
