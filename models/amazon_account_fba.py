@@ -62,6 +62,7 @@ class AmazonAccount(models.Model):
     def _amazon_fba_setup(self):
         """The account's unsellable and inbound locations and its Send to Amazon operation
         type, created when missing (next to its FBA location, in its warehouse)."""
+        AccountModel = super(AmazonAccount, self.sudo())
         for account in self:
             fba = account.fba_location_id
             warehouse = fba.warehouse_id or account.warehouse_id
@@ -77,7 +78,8 @@ class AmazonAccount(models.Model):
             if not account.fba_send_picking_type_id:
                 values["fba_send_picking_type_id"] = self._amazon_send_picking_type(warehouse, transit).id
             if values:
-                super(AmazonAccount, account.sudo()).write(values)
+                AccountModel.browse(account.id).write(values)
+        return True
 
     @api.model
     def _amazon_location(self, name, parent):

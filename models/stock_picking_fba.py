@@ -23,7 +23,7 @@ class StockPicking(models.Model):
         copy=False,
         help="Amazon's inbound shipment ID (FBA...): Amazon's receipts with this reference complete this transfer.",
     )
-    amazon_fba_event_ids = fields.One2many("amazon.fba.event", "picking_id", string="Amazon Events", readonly=True)
+    amazon_fba_event_ids = fields.One2many("amazon.fba.event", "picking_id", string="Amazon FBA Events", readonly=True)
     amazon_received_qty = fields.Float(
         string="Received by Amazon", compute="_compute_amazon_receipt", store=True, digits="Product Unit"
     )
@@ -35,7 +35,7 @@ class StockPicking(models.Model):
         index=True,
     )
     amazon_rma = fields.Char(string="Amazon RMA", copy=False, readonly=True)
-    amazon_return_reason = fields.Char(string="Amazon Return Reason", copy=False, readonly=True)
+    amazon_return_reason = fields.Char(copy=False, readonly=True)
     amazon_removal_ref = fields.Char(string="Amazon Removal Order", copy=False, readonly=True)
     amazon_removal_carrier = fields.Char(string="Removal Carrier", copy=False, readonly=True)
 

@@ -41,16 +41,12 @@ def _date(text):
     text = (text or "").strip()
     if not text:
         return None
-    try:
-        return parse_date(text)
-    except ValueError:
-        pass
     for pattern in DATE_FORMATS:
         try:
             return datetime.strptime(text, pattern)
         except ValueError:
             continue
-    raise ValueError(f"not a date: {text[:40]!r}")
+    return parse_date(text)  # ISO 8601 and the settlement's formats; raises ValueError
 
 
 def _quantity(text, column, signed=False):
