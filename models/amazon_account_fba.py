@@ -171,7 +171,12 @@ class AmazonAccount(models.Model):
     def action_view_fba_differences(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("amazon_sp_connector.action_amazon_fba_differences")
-        action["domain"] = [("account_id", "=", self.id), ("fba_difference", "!=", 0)]
+        action["domain"] = [
+            ("account_id", "=", self.id),
+            "|",
+            ("fba_difference", "!=", 0),
+            ("fba_unsellable_difference", "!=", 0),
+        ]
         return action
 
     # ------------------------------------------------------------------ helpers

@@ -19,7 +19,7 @@ from odoo.addons.base.models.ir_cron import _intervalTypes
 
 from .. import const
 from ..exceptions import AmazonRecordError
-from ..spapi import AmazonError
+from ..spapi import AmazonDocumentError
 from ..spapi.fba import create_report, get_report
 from ..spapi.fba_reports import read_report
 from ..spapi.settlement import MAX_DOCUMENT_BYTES, open_document
@@ -171,7 +171,7 @@ class AmazonFbaReportFlow(models.AbstractModel):
                     if self._out_of_time(session):
                         run.more = True
                         return
-        except AmazonError as exc:
+        except AmazonDocumentError as exc:  # the same bytes again would fail the same way
             report.write({"state": "failed", "error": safe_reason(exc)})
             self._commit_progress()
             raise
