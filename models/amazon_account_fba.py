@@ -197,7 +197,9 @@ class AmazonAccount(models.Model):
         inventory = [("usage", "=", "inventory"), ("company_id", "in", (company.id, False))]
         loss = Location.browse(loss_id).exists() if loss_id else Location
         loss = loss or Location.search(inventory, order="id", limit=1)
-        scrap = Location.search([*inventory, ("name", "=", "Scrap")], limit=1) or loss
+        # where Odoo's own scrap orders of the company go
+        scrap = self.env["stock.scrap"].sudo().with_company(company).new({"company_id": company.id})
+        scrap = scrap.scrap_location_id or loss
         return {
             "fba": self.fba_location_id,
             "unsellable": self.fba_unsellable_location_id,

@@ -360,8 +360,10 @@ class FbaStockCase(AmazonCase):
         self.run_flow("fba_removals")
         self.assertEqual(self.qty(self.where["unsellable"]), 0)
         self.assertEqual(self.qty(self.where["fba"]), 4)
-        moves = self.events("removal").move_id
-        self.assertEqual(set(moves.mapped("location_dest_id").ids), {self.where["scrap"].id, self.where["loss"].id})
+        odoo_scrap = self.env["stock.scrap"].new({"company_id": self.env.company.id}).scrap_location_id
+        self.assertEqual(self.where["scrap"], odoo_scrap, "where Odoo's own scrap orders go")
+        destinations = {e.event_type: e.move_id.location_dest_id for e in self.events("removal")}
+        self.assertEqual(destinations, {"Disposal": self.where["scrap"], "Liquidations": self.where["loss"]})
 
     def test_units_reimbursed_as_inventory_come_back_and_cash_is_only_recorded(self):
         for ref, cash, inventory in (("R1", 0, 2), ("R2", 1, 0)):
