@@ -17,9 +17,11 @@
     "data": [
         "security/amazon_security.xml",
         "security/ir.model.access.csv",
+        "security/amazon_fba_security.xml",
         "data/amazon_marketplace_data.xml",
         "data/product_data.xml",
         "data/ir_cron_data.xml",
+        "data/ir_cron_fba_data.xml",
         "data/mail_template_data.xml",
         "wizards/amazon_recover_order_views.xml",
         "wizards/amazon_cancel_order_views.xml",
@@ -38,6 +40,7 @@
         "views/sale_report_views.xml",
         "views/amazon_menus.xml",
         "views/amazon_mcf_views.xml",
+        "views/amazon_fba_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["amazon_sp_connector/static/tests/tours/*.js"],

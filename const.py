@@ -103,6 +103,9 @@ USAGE_PLANS = {
     "listAllFulfillmentOrders": (2.0, 30),
     "getPackageTrackingDetails": (2.0, 30),
     "cancelFulfillmentOrder": (2.0, 30),
+    "createReport": (0.0167, 15),
+    "getReport": (2.0, 15),
+    "getInventorySummaries": (2.0, 2),
 }
 
 # ---------------------------------------------------------------------------
@@ -756,3 +759,70 @@ VAT_INVOICE_OPTION_PATTERN = r"^[A-Za-z0-9,/\\ \-_;:#]+$"
 # this many hours apart (Amazon: at least twice a day).
 REPORT_VAT_INVOICE_DATA = "GET_FLAT_FILE_VAT_INVOICE_DATA_REPORT"
 VAT_INVOICE_DATA_READ_HOURS = 12
+# ---------------------------------------------------------------------------
+# FBA stock: requested reports (Reports API 2021-06-30 createReport / getReport)
+# and the FBA Inventory API v1 getInventorySummaries. Column names per Amazon's
+# report attribute pages (see README, "FBA stock").
+# ---------------------------------------------------------------------------
+REPORT_LEDGER_DETAIL = "GET_LEDGER_DETAIL_VIEW_DATA"
+REPORT_FBA_RETURNS = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
+REPORT_FBM_RETURNS = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
+REPORT_REMOVAL_SHIPMENTS = "GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA"
+REPORT_REIMBURSEMENTS = "GET_FBA_REIMBURSEMENTS_DATA"
+# getReport's processingStatus values
+REPORT_DONE = "DONE"
+REPORT_CANCELLED = "CANCELLED"  # Amazon had no data for the window
+REPORT_FATAL = "FATAL"
+# A requested report is read again after this many seconds until Amazon is done.
+REPORT_POLL_SECONDS = 60
+# A requested report Amazon has not finished after this many hours is asked again.
+REPORT_GIVE_UP_HOURS = 6
+# Each request goes back this far before the last window's end: Amazon completes its
+# near-real-time reports late, so windows overlap and each row is applied once.
+REPORT_OVERLAP_DAYS = {
+    REPORT_LEDGER_DETAIL: 3,
+    REPORT_FBA_RETURNS: 7,
+    REPORT_FBM_RETURNS: 7,
+    REPORT_REMOVAL_SHIPMENTS: 7,
+    REPORT_REIMBURSEMENTS: 7,
+}
+# The longest window one request may cover (Amazon refuses wider ones for some types).
+REPORT_MAX_WINDOW_DAYS = 30
+# A first request looks this far back.
+REPORT_FIRST_WINDOW_DAYS = 30
+# dataEndTime must not be in the future: the window ends this long before now.
+REPORT_END_DELAY_SECONDS = 300
+
+# Inventory ledger (GET_LEDGER_DETAIL_VIEW_DATA) event types.
+LEDGER_RECEIPTS = "Receipts"
+LEDGER_SHIPMENTS = "Shipments"
+LEDGER_CUSTOMER_RETURNS = "CustomerReturns"
+LEDGER_VENDOR_RETURNS = "VendorReturns"
+LEDGER_ADJUSTMENTS = "Adjustments"
+LEDGER_WAREHOUSE_TRANSFERS = "WhseTransfers"
+# Adjustment reason codes -> what the adjustment is (Amazon's inventory adjustment codes).
+LEDGER_REASONS = {
+    "M": "lost",  # misplaced / lost in the warehouse
+    "5": "lost",  # unrecoverable inventory
+    "F": "found",
+    "N": "found",  # transferred from holding
+    "E": "damaged",  # damaged at the fulfillment center
+    "H": "damaged",  # damaged: customer
+    "K": "damaged",  # damaged: defective
+    "U": "damaged",  # damaged: distributor
+    "6": "damaged",  # damaged: inbound carrier
+    "7": "damaged",  # damaged: expired
+    "D": "disposed",
+    "O": "transfer",  # inventory correction between fulfillment centers
+    "P": "unsellable",  # sellable -> unsellable
+    "Q": "unsellable",  # miscellaneous (unsellable <-> sellable)
+}
+DISPOSITION_SELLABLE = "SELLABLE"
+
+# Removal orders: removal-order-type values
+REMOVAL_RETURN = "Return"
+REMOVAL_DISPOSAL = "Disposal"
+REMOVAL_LIQUIDATION = "Liquidations"
+
+# FBA Inventory API v1
+INVENTORY_GRANULARITY = "Marketplace"

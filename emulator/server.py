@@ -36,9 +36,9 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from . import fba, settlements
 from . import feeds as feed_processing
 from . import fulfillment as mcf
-from . import settlements
 from .models import FeedSchemas
 
 _logger = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ DEFAULT_PLANS = {
     "getReports": (0.0222, 10),
     "getReportDocument": (0.0167, 15),
     **mcf.PLANS,
+    **fba.PLANS,
 }
 
 INCLUDED_DATA_FIELDS = {
@@ -148,7 +149,7 @@ class Seller:
         self.invoices = []  # UPLOAD_VAT_INVOICE documents accepted (emulator/feeds.py)
 
 
-class SpApiEmulator:
+class SpApiEmulator(fba.FbaEmulator):
     """The emulator: state plus an HTTP server. Use as a context manager or start()/stop()."""
 
     def __init__(self, host="127.0.0.1", port=0, validator=None, token_lifetime=3600):
@@ -176,6 +177,7 @@ class SpApiEmulator:
         self.storm_rate = 0.0  # share of calls that misbehave at random (see storm())
         self._feed_schemas = None
         self.mcf = mcf.Fulfillment(self)  # Multi-Channel Fulfillment (emulator/fulfillment.py)
+        self.fba_reset()
         self.server = None
         self.thread = None
 
@@ -530,6 +532,7 @@ class SpApiEmulator:
             self.pagination.clear()
             self.storm_rate = 0.0
             self.mcf.reset()
+            self.fba_reset()
 
     def expire_tokens(self):
         with self.lock:
@@ -957,6 +960,7 @@ ROUTES = [
     ("PUT", "/_documents/{id}", "uploadFeedDocument", None),
     ("GET", "/_documents/{id}", "downloadFeedDocument", None),
     *mcf.ROUTES,
+    *fba.ROUTES,
 ]
 
 
@@ -1082,6 +1086,7 @@ class _Handler(BaseHTTPRequestHandler):
         if operation in mcf.OPERATIONS:
             return emulator.mcf.handle(seller, operation, path_id, query, body)
         raise ApiError(404, "NotFound", "Resource not found.")
+        return emulator.fba_operation(seller, operation, path_id, query, body)
 
     def _fault(self, fault, record):
         kind = fault["kind"]

@@ -37,3 +37,15 @@ from . import account_move_amazon_upload
 from . import sale_order_amazon_vat
 from . import amazon_account_invoices
 from . import amazon_invoice_sync
+from . import amazon_fba_report
+from . import amazon_fba_event
+from . import amazon_fba_report_flow
+from . import amazon_fba_ledger_sync
+from . import amazon_fba_return_sync
+from . import amazon_fbm_return_sync
+from . import amazon_fba_removal_sync
+from . import amazon_fba_reimbursement_sync
+from . import amazon_fba_inventory_sync
+from . import amazon_account_fba
+from . import amazon_offer_fba
+from . import stock_picking_fba

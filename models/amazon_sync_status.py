@@ -13,11 +13,26 @@ FLOWS = [
     ("payouts", "Payouts"),
     ("fulfillment", "Multi-Channel Fulfillment"),
     ("invoices", "Invoices"),
+    ("fba_ledger", "FBA ledger"),
+    ("fba_returns", "FBA returns"),
+    ("fbm_returns", "FBM returns"),
+    ("fba_removals", "Removals"),
+    ("fba_reimbursements", "Reimbursements"),
+    ("fba_inventory", "FBA inventory"),
 ]
 
 # A flow's row runs it with the account's action_sync_<flow> (which checks the user's rights);
 # its buttons show to the group that method requires (sales managers when not listed).
-RUN_GROUPS = {"payouts": "account.group_account_invoice", "invoices": "account.group_account_invoice"}
+RUN_GROUPS = {
+    "payouts": "account.group_account_invoice",
+    "invoices": "account.group_account_invoice",
+    "fba_ledger": "stock.group_stock_manager",
+    "fba_returns": "stock.group_stock_manager",
+    "fbm_returns": "stock.group_stock_manager",
+    "fba_removals": "stock.group_stock_manager",
+    "fba_reimbursements": "stock.group_stock_manager",
+    "fba_inventory": "stock.group_stock_manager",
+}
 # The records a flow's row opens (Show records): the account's method returning their action
 # (the row counts them, see _records_labels). Flows not listed have none to show.
 RECORDS = {
@@ -27,6 +42,12 @@ RECORDS = {
     "payouts": "action_view_payouts",
     "fulfillment": "action_view_mcf_deliveries",
     "invoices": "action_view_invoice_upload_errors",
+    "fba_ledger": "action_view_fba_ledger_failures",
+    "fba_returns": "action_view_fba_return_failures",
+    "fbm_returns": "action_view_fbm_return_failures",
+    "fba_removals": "action_view_fba_removal_failures",
+    "fba_reimbursements": "action_view_fba_reimbursement_failures",
+    "fba_inventory": "action_view_fba_differences",
 }
 
 STATES = [
@@ -173,6 +194,12 @@ class AmazonSyncStatus(models.Model):
             "payouts": _("Payouts: %(count)s"),
             "fulfillment": _("Waiting for Amazon: %(count)s"),
             "invoices": _("Refused by Amazon: %(count)s"),
+            "fba_ledger": _("Rows not applied: %(count)s"),
+            "fba_returns": _("Rows not applied: %(count)s"),
+            "fbm_returns": _("Rows not applied: %(count)s"),
+            "fba_removals": _("Rows not applied: %(count)s"),
+            "fba_reimbursements": _("Rows not applied: %(count)s"),
+            "fba_inventory": _("Differences: %(count)s"),
         }
 
     @api.model
