@@ -43,9 +43,10 @@ SAME_IN_EVERY_LANGUAGE = {
     "https://sellingpartnerapi-na.amazon.com",
 }
 SAME_AS_ENGLISH = {
-    "de": {"Feeds", "Name", "Quants", "Refresh Token", "Region", "Standard", "Status"},
+    "de": {"Amazon FBA", "Feeds", "Name", "Quants", "Refresh Token", "Region", "Standard", "Status"},
     "fr": {
         "Contact",
+        "Date",
         "Description",
         "Document",
         "Europe",
@@ -60,8 +61,16 @@ SAME_AS_ENGLISH = {
         "Total",
         "pages",
     },
-    "es": {"Error", "Feeds", "Marketplace", "Marketplaces", "Quants", "Total"},
-    "it": {"Account", "Marketplace", "Report", "Standard"},
+    "es": {"Amazon FBA", "Error", "Feeds", "Marketplace", "Marketplaces", "Quants", "Total"},
+    "it": {
+        "Account",
+        "Amazon FBA",
+        "Amazon Multi-Channel Fulfillment",
+        "Marketplace",
+        "Multi-Channel Fulfillment",
+        "Report",
+        "Standard",
+    },
 }
 CONNECT = {
     "de_DE": "Mit Amazon verbinden",
