@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .. import const
 from ..emulator.scenarios import make_item, make_order
@@ -246,7 +247,19 @@ class TestMcfWarehouseTour(EmulatorMixin, HttpCase):
         self.env["amazon.fulfillment.sync"]._run_now(account)
         self.assertEqual(pickings["Alan Turing"].state, "done")
         self.assertEqual(pickings["Grace Hopper"].amazon_mcf_status, "Processing")
-        new_test_user(self.env, "amazon-mcf-warehouse", groups="stock.group_stock_user")
+        user = new_test_user(
+            self.env, "amazon-mcf-warehouse", groups="stock.group_stock_user,sales_team.group_sale_salesman_all_leads"
+        )
+        # what the list reads, with the warehouse user's rights
+        Picking = self.env["stock.picking"].with_user(user)
+        action = (
+            self.env["ir.actions.act_window"]
+            .with_user(user)
+            ._for_xml_id("amazon_sp_connector.action_amazon_mcf_deliveries")
+        )
+        fields_list = ["name", "partner_id", "state", "amazon_mcf_state", "amazon_mcf_tracking", "amazon_sync_state"]
+        rows = Picking.search_read(safe_eval(action["domain"]), fields_list)
+        self.assertEqual(len(rows), 2)
 
         self.start_tour(
             "/odoo/action-amazon_sp_connector.action_amazon_mcf_deliveries",

@@ -30,7 +30,7 @@ registry.category("web_tour.tours").add("amazon_mcf_warehouse", {
         },
         {
             content: "Back to the list",
-            trigger: ".o_breadcrumb .o_back_button a, .o_breadcrumb li.breadcrumb-item a",
+            trigger: ".o_breadcrumb .breadcrumb-item a:contains('Shipped from Amazon')",
             run: "click",
         },
         {
