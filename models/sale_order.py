@@ -8,6 +8,7 @@ from odoo.tools import html_escape
 
 from .. import const
 
+
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
