@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Order-import benchmark: the connector against a bare-ORM floor, in one run.
 
-    python3 benchmarks/import_benchmark.py [--orders 200]
+    python3 benchmarks/import_benchmark.py [--orders 200] [--profile]
 
 Creates a throwaway database with the addon, starts the SP-API emulator, then measures:
 
@@ -9,6 +9,10 @@ Creates a throwaway database with the addon, starts the SP-API emulator, then me
   half FBA with done stock moves; two items, shipping and tax each), over real HTTP;
 * **floor**: the same documents created with plain ORM calls (partner, sale order with the
   same lines, confirmation, FBA moves), no Amazon mapping at all;
+* **SQL queries per order** of both (``odoo.sql_db.sql_counter``: every statement, savepoints
+  included);
+* **peak memory** of the import: how much the process's resident memory high-water mark
+  (``VmHWM``, reset before the import) grew above what it held before;
 * **API calls per order**, from the emulator's request log;
 * **orders/hour under Amazon's default usage plans**: the smaller of what the processing
   speed allows and what searchOrders' documented plan (0.0056 requests/s, burst 20, 100
@@ -19,8 +23,13 @@ time; Amazon's pacing enters through the last figure.
 """
 
 import argparse
+import cProfile
+import gc
+import io
+import pstats
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from benchdb import demo_account, demo_emulator, in_database
 
@@ -107,7 +116,21 @@ def floor(env, account, orders, products):
     env.flush_all()
 
 
-def run(db, count):
+def status_kb(key):
+    """A ``VmRSS``/``VmHWM`` line of /proc/self/status, in kB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def queries():
+    from odoo import sql_db  # noqa: PLC0415
+
+    return sql_db.sql_counter
+
+
+def run(db, count, profile=False):
     import odoo.api  # noqa: PLC0415
     import odoo.fields  # noqa: PLC0415
     from odoo.modules.registry import Registry  # noqa: PLC0415
@@ -124,18 +147,34 @@ def run(db, count):
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         account = demo_account(env, emulator, last_orders_sync=odoo.fields.Datetime.now() - timedelta(days=1))
         cr.commit()
-        started = time.perf_counter()
+        gc.collect()
+        before = status_kb("VmRSS")
+        Path("/proc/self/clear_refs").write_text("5")  # the high-water mark starts again from here
+        profiler = cProfile.Profile() if profile else None
+        started, counted = time.perf_counter(), queries()
+        if profiler:
+            profiler.enable()
         stats = env["amazon.order.sync"]._run_now(account, budget=3600).stats
         env.flush_all()
+        if profiler:
+            profiler.disable()
         results["import"] = time.perf_counter() - started
+        results["import_queries"] = queries() - counted
+        results["peak_kb"] = status_kb("VmHWM") - before
+        if profiler:
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(60)
+            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(30)
+            results["profile"] = out.getvalue()
         results["created"] = stats["created"]
         results["requests"] = {
             op: len(emulator.calls(op)) for op in ("lwa_token", "searchOrders", "getOrder") if emulator.calls(op)
         }
         products = {o.sku: o.product_id for o in env["amazon.offer"].search([("account_id", "=", account.id)])}
-        started = time.perf_counter()
+        started, counted = time.perf_counter(), queries()
         floor(env, account, orders, products)
         results["floor"] = time.perf_counter() - started
+        results["floor_queries"] = queries() - counted
         cr.rollback()
     emulator.stop()
     return results
@@ -144,8 +183,11 @@ def run(db, count):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=200)
+    parser.add_argument("--profile", action="store_true", help="print where the import spends its time")
     args = parser.parse_args()
-    results = in_database("amazon_sp_bench", run, args.orders)
+    results = in_database("amazon_sp_bench", run, args.orders, args.profile)
+    if results.get("profile"):
+        print(results["profile"])  # noqa: T201
     count = args.orders
     per_order = results["import"] / count * 1000
     floor_per_order = results["floor"] / count * 1000
@@ -157,6 +199,11 @@ def main():
     print(f"import                          {per_order:.1f} ms/order")  # noqa: T201
     print(f"bare-ORM floor (same run)       {floor_per_order:.1f} ms/order")  # noqa: T201
     print(f"import / floor                  {per_order / floor_per_order:.2f}x")  # noqa: T201
+    import_queries, floor_queries = results["import_queries"] / count, results["floor_queries"] / count
+    ratio = import_queries / floor_queries
+    peak = results["peak_kb"]
+    print(f"SQL queries per order           {import_queries:.1f} (floor {floor_queries:.1f}, {ratio:.2f}x)")  # noqa: T201
+    print(f"peak memory of the import       +{peak / 1024:.1f} MB ({peak / count:.1f} kB/order)")  # noqa: T201
     print(f"API calls                       {results['requests']} = {calls / count:.3f} per order")  # noqa: T201
     print(f"orders/hour, processing         {cpu_bound:,.0f}")  # noqa: T201
     print(f"orders/hour, Amazon's plan      {api_bound:,.0f} sustained (+2,000 at once from the burst)")  # noqa: T201

@@ -17,6 +17,7 @@ from . import delivery_carrier
 from . import res_config_settings
 from . import res_partner
 from . import sale_order
+from . import sale_order_import
 from . import sale_order_amazon_update
 from . import sale_order_line
 from . import sale_order_mcf

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from odoo import fields, models
 
-from .sale_order import GIFT_WRAP, ITEM, OTHER, PROMOTION, SHIPPING, SHIPPING_DISCOUNT
+from .sale_order_import import GIFT_WRAP, ITEM, OTHER, PROMOTION, SHIPPING, SHIPPING_DISCOUNT
 
 # A refund's rows in a settlement (amount-type, amount-description), lower case -> (what
 # of the invoice it gives back, whether it is the tax of it); any other row (restocking fee,
