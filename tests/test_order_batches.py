@@ -1,7 +1,7 @@
 """The orders flow commits a batch of orders at a time: what a crash, or an order that
-breaks, leaves behind. The runs here are a cron worker's: they commit, on a test cursor
-whose commit is kept and whose rollback goes back to the last commit (what a killed
-process leaves in the database)."""
+breaks, leaves behind. The runs here are a cron worker's: in a thread of their own, on a
+test cursor whose commit is kept and whose rollback goes back to the last commit (what a
+killed process leaves in the database)."""
 
 import threading
 from unittest.mock import patch
@@ -48,11 +48,9 @@ class TestOrderBatches(ImportCase):
             return create(model, account, amazon_order, channel)
 
         outcome = {"commits": 0}
-        self.env.flush_all()  # what the test set up is in the database the worker reads
-        thread = threading.current_thread()
-        testing, thread.testing = thread.testing, False  # the engine commits, as outside tests
-        try:
-            with patch.object(SaleOrder, "_amazon_create", create_or_die), self.registry.cursor() as cr:
+
+        def work():
+            with self.registry.cursor() as cr:
                 commit = cr.commit
 
                 def counted_commit():
@@ -69,8 +67,11 @@ class TestOrderBatches(ImportCase):
                     cr.rollback()  # a dead process: the database keeps its last commit
                     outcome["run"] = None
                 cr.commit = commit
-        finally:
-            thread.testing = testing
+
+        with patch.object(SaleOrder, "_amazon_create", create_or_die):
+            worker = threading.Thread(target=work)
+            worker.start()
+            worker.join()
         self.env.invalidate_all()
         return outcome["run"], outcome["commits"]
 
@@ -101,9 +102,7 @@ class TestOrderBatches(ImportCase):
         self.assertEqual(len(self.emulator.calls("searchOrders")), 1)
         self.assertFalse(self.account.sync_pending_refs or self.account.sync_window_before)
         self.assertLessEqual(commits, 15)
-        refs = set(
-            self.env["sale.order"].search([("amazon_account_id", "=", self.account.id)]).mapped("amazon_order_ref")
-        )
+        refs = set(self.env["sale.order"].search([("amazon_account_id", "=", self.account.id)]).mapped("amazon_order_ref"))
         self.assertEqual(refs, {order["orderId"] for order in orders})
 
     def test_an_order_the_database_refuses_fails_alone_and_its_batch_commits_with_its_failure(self):
