@@ -1085,7 +1085,6 @@ class _Handler(BaseHTTPRequestHandler):
             return emulator.get_report_document(seller, path_id)
         if operation in mcf.OPERATIONS:
             return emulator.mcf.handle(seller, operation, path_id, query, body)
-        raise ApiError(404, "NotFound", "Resource not found.")
         return emulator.fba_operation(seller, operation, path_id, query, body)
 
     def _fault(self, fault, record):
