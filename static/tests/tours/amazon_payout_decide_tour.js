@@ -56,9 +56,16 @@ registry.category("web_tour.tours").add("amazon_payout_decide", {
             run: "click",
         },
         {
+            content: "Open the decisions",
+            trigger:
+                ".o_field_widget[name='mismatch_ids'] .o_data_row .o_field_widget[name='decision'] input, " +
+                ".o_field_widget[name='mismatch_ids'] .o_data_row .o_field_widget[name='decision'] .o_select_menu_toggler",
+            run: "click",
+        },
+        {
             content: "Decide: leave it open on the customer until the order is invoiced",
-            trigger: ".o_field_widget[name='mismatch_ids'] .o_data_row .o_field_widget[name='decision'] select",
-            run: "selectByLabel Leave open",
+            trigger: ".o_select_menu_menu .o_select_menu_item:contains('Leave open')",
+            run: "click",
         },
         {
             content: "Save the decision",
