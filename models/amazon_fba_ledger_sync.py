@@ -35,14 +35,7 @@ class AmazonFbaLedgerSync(models.AbstractModel):
     @api.model
     def _prepare_event_values(self, account, row, cache):
         data = row.values
-        values = dict(
-            self._common_values(data),
-            account_id=account.id,
-            source=self._source,
-            identity=row.identity,
-            raw=row.raw[:2000],
-            error=False,
-        )
+        values = self._event_values(account, row)
         product = self._product(account, data["sku"], cache)
         values["product_id"] = product.id
         quantity = data["quantity"]

@@ -21,12 +21,7 @@ class AmazonFbaReimbursementSync(models.AbstractModel):
     def _prepare_event_values(self, account, row, cache):
         data = row.values
         values = dict(
-            self._common_values(data),
-            account_id=account.id,
-            source=self._source,
-            identity=row.identity,
-            raw=row.raw[:2000],
-            error=False,
+            self._event_values(account, row),
             state="recorded",
             event_type="inventory" if data["quantity"] else "cash",
         )

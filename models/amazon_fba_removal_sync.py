@@ -25,13 +25,7 @@ class AmazonFbaRemovalSync(models.AbstractModel):
     def _prepare_event_values(self, account, row, cache):
         data = row.values
         values = dict(
-            self._common_values(data),
-            account_id=account.id,
-            source=self._source,
-            identity=row.identity,
-            raw=row.raw[:2000],
-            error=False,
-            state="applied",
+            self._event_values(account, row, state="applied"),
             event_type=data["removal_type"],
             reference=data["tracking"] or data["order_ref"],
         )

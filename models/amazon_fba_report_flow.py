@@ -281,6 +281,20 @@ class AmazonFbaReportFlow(models.AbstractModel):
         return values
 
     @api.model
+    def _event_values(self, account, row, **values):
+        """The values every source's event starts from: the row's identity and common
+        columns, its raw text (cut), no error; ``values`` added."""
+        return dict(
+            self._common_values(row.values),
+            account_id=account.id,
+            source=self._source,
+            identity=row.identity,
+            raw=row.raw[:2000],
+            error=False,
+            **values,
+        )
+
+    @api.model
     def _common_values(self, data):
         return {
             "date": data.get("date"),

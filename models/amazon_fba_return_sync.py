@@ -26,13 +26,7 @@ class AmazonFbaReturnSync(models.AbstractModel):
     def _prepare_event_values(self, account, row, cache):
         data = row.values
         values = dict(
-            self._common_values(data),
-            account_id=account.id,
-            source=self._source,
-            identity=row.identity,
-            raw=row.raw[:2000],
-            error=False,
-            state="applied",
+            self._event_values(account, row, state="applied"),
         )
         product = self._product(account, data["sku"], cache)
         values["product_id"] = product.id
