@@ -293,7 +293,7 @@ class AmazonPayoutMapping(models.Model):
         if code in ADVERTISING_DOMESTIC_VAT and marketplace.country_id.code == code:
             return self._amazon_purchase_vat(company, ADVERTISING_DOMESTIC_VAT[code])
         if code in EU_COUNTRIES or code == "GB":
-            return self._amazon_usual_fee_tax(company, domestic=False)
+            return self._amazon_reverse_charge_tax(company)  # cross-border, Luxembourg included
         return self.env["account.tax"]
 
     @api.model
@@ -363,7 +363,11 @@ class AmazonPayoutMapping(models.Model):
             return tax
         if chosen:
             return None
-        for candidate in self._amazon_purchase_taxes(company).filtered(lambda t: t.tax_scope != "consu"):
+        country = company.account_fiscal_country_id or company.country_id
+        domestic = self._amazon_purchase_taxes(company).filtered(
+            lambda t: t.tax_scope != "consu" and t.country_id == country
+        )
+        for candidate in domestic:  # never a foreign registration's tax: its grids are another return's
             if gives(candidate):
                 return candidate
         return None
@@ -397,9 +401,20 @@ class AmazonPayoutMapping(models.Model):
                 )
             )
             return domestic_taxes.filtered("price_include")[:1] or domestic_taxes[:1]
-        reverse = candidates.filtered(
+        return self._amazon_reverse_charge_tax(company)
+
+    @api.model
+    def _amazon_reverse_charge_tax(self, company):
+        """The localisation's reverse charge purchase tax of the company's country (a tax
+        with a negative repartition line), for services preferably.
+
+        :returns: account.tax (maybe empty)
+        """
+        country = company.account_fiscal_country_id or company.country_id
+        reverse = self._amazon_purchase_taxes(company).filtered(
             lambda t: (
-                t.tax_scope != "consu"
+                t.country_id == country
+                and t.tax_scope != "consu"
                 and any(r.factor_percent < 0 for r in t.invoice_repartition_line_ids)
                 and any(r.factor_percent > 0 for r in t.invoice_repartition_line_ids if r.repartition_type == "tax")
             )

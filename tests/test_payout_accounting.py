@@ -260,6 +260,16 @@ class TestVatOnAmazonFees(AccountingCase):
         advertising = bill.invoice_line_ids.filtered(lambda x: "Advertising" in x.name)
         self.assertEqual(advertising.tax_ids, reverse_charge, "Amazon.de's advertising, cross-border: reverse charge")
 
+    def test_a_luxembourg_seller_self_assesses_advertising_on_amazon_de(self):
+        luxembourg = self.established_in("LU")
+        reverse_charge, _rc_account = self.purchase_tax("17% RC services", 17, luxembourg, reverse_charge=True)
+        self.purchase_tax("17% VAT", 17, luxembourg)
+        account = self.eu_account()
+        payout = self.fee_payout(account, "56565656565")
+        payout.action_register()
+        advertising = payout.fee_bill_id.invoice_line_ids.filtered(lambda x: "Advertising" in x.name)
+        self.assertEqual(advertising.tax_ids, reverse_charge, "billed from Germany: a cross-border service")
+
     def taxed_fee_payout(self, account, settlement_ref, base, vat, **options):
         """A settlement of one storage fee with the VAT Amazon charged on it (Base fee / Tax on fee)."""
         others = [
