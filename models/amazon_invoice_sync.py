@@ -112,13 +112,6 @@ class AmazonInvoiceSync(models.AbstractModel):
         if in_progress:
             run.wake_at = fields.Datetime.now() + timedelta(seconds=const.FEED_POLL_SECONDS)
 
-    @api.model
-    def _summary(self, run):
-        summary = super()._summary(run)
-        if run.wake_at and not (run.more or run.retry_at):
-            summary += ", " + self.env._("Amazon is processing a feed, its result is read by itself")
-        return summary
-
     # ------------------------------------------------------------------ sending
 
     @api.model

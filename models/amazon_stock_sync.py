@@ -88,13 +88,6 @@ class AmazonStockSync(models.AbstractModel):
         if throttled:
             raise throttled
 
-    @api.model
-    def _summary(self, run):
-        summary = super()._summary(run)
-        if run.wake_at and not (run.more or run.retry_at):
-            summary += ", " + self.env._("Amazon is processing a feed, its result is read by itself")
-        return summary
-
     # ------------------------------------------------------------------ sending
 
     @api.model

@@ -247,6 +247,8 @@ class AmazonSyncFlow(models.AbstractModel):
             summary += ", " + self.env._("waiting for Amazon's quota, goes on by itself")
         elif run.more:
             summary += ", " + self.env._("more to do, goes on by itself")
+        elif run.wake_at and self._feed_type:
+            summary += ", " + self.env._("Amazon is processing a feed, its result is read by itself")
         return summary
 
     # ------------------------------------------------------------------ feeds (flows that send them)
