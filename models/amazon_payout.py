@@ -525,6 +525,28 @@ class AmazonPayout(models.Model):
             )
         return fees
 
+    def _amazon_periods(self):
+        """The parts the payout is booked in, in order: ``[{"date": accounting date, "end":
+        datetime or False}]``. A line belongs to the first part whose ``end`` is after its
+        posted date; the last part (``end`` False) takes the rest, lines without a date included. One part, at the deposit
+        date, unless settlements are split at month ends."""
+        self.ensure_one()
+        return [{"date": self.deposit_date or fields.Date.context_today(self), "end": False}]
+
+    def _amazon_lines_by_period(self, lines=None):
+        """``[(period, lines)]`` of :meth:`_amazon_periods`, every line in exactly one part."""
+        self.ensure_one()
+        lines = self.line_ids if lines is None else lines
+        result = []
+        for period in self._amazon_periods():
+            if period["end"]:
+                part = lines.filtered(lambda x, end=period["end"]: x.posted_date and x.posted_date < end)
+            else:
+                part = lines
+            lines -= part
+            result.append((period, part))
+        return result
+
     def _amazon_register(self):
         """Book the payout (one entry in the Amazon Payments journal, the fee bill) and
         reconcile what it pays."""
@@ -573,7 +595,7 @@ class AmazonPayout(models.Model):
         deposit_account = journal.default_account_id
         if not deposit_account.reconcile:
             deposit_account.sudo().reconcile = True  # the bank's deposit line is matched against it
-        date = self.deposit_date or fields.Date.context_today(self)
+        date = self._amazon_periods()[-1]["date"]
         label = self.display_name
         lines = []  # (values, aml to reconcile with or None)
         decisions = {self._amazon_mismatch_key(m): m for m in self.mismatch_ids}
