@@ -664,6 +664,17 @@ REPORT_SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 # Amazon keeps reports this many days: a first sync looks that far back.
 REPORT_RETENTION_DAYS = 90
 REPORTS_PAGE_SIZE = 100
+# Amazon starts the transfer on the settlement's deposit date; it reaches the seller's bank
+# within 3-5 business days (longer abroad): the bank's deposit line is looked for from a
+# couple of days before (the bank's value date) to two weeks after.
+PAYOUT_BANK_DAYS_BEFORE = 2
+PAYOUT_BANK_DAYS_AFTER = 14
+# Amazon's Currency Converter for Sellers converts at its own rate (a margin over the market
+# rate of a few percent): a deposit in another currency is looked for within this share of
+# the deposit converted at Odoo's rate.
+PAYOUT_CONVERSION_TOLERANCE = 0.05
+# Banks label Amazon's deposits "AMAZON PAYMENTS EUROPE", "AMAZON.COM SERVICES"...
+PAYOUT_BANK_LABEL = "Amazon"
 
 # ---------------------------------------------------------------------------
 # Orders: the buyer's promise (Orders API v2026-01-01 ``fulfillment.shipByWindow``,

@@ -168,6 +168,14 @@ class AmazonAccount(models.Model):
         help="Bank journal where Amazon's payouts are registered, with its own intermediary account: "
         "what Amazon owes you until the deposit reaches your bank.",
     )
+    payout_conversion_account_id = fields.Many2one(
+        "account.account",
+        string="Currency Conversion",
+        check_company=True,
+        domain="[('account_type', 'not in', ('asset_receivable', 'liability_payable', 'asset_cash', 'off_balance'))]",
+        help="Takes the difference when Amazon pays a payout into a bank account in another currency at its own "
+        "rate: what the bank received less the deposit booked at Odoo's rate. Created on demand (AMZFX).",
+    )
     payout_sync_since = fields.Datetime(
         string="Payouts Listed Since",
         copy=False,
@@ -364,6 +372,9 @@ class AmazonAccount(models.Model):
             )
         )
         result = super().write(vals)
+        if vals.get("payout_conversion_account_id"):
+            for account in self:
+                account._amazon_conversion_reconcile_model(account.payout_conversion_account_id)
         if "marketplace_ids" in vals:
             self._amazon_sync_marketplace_settings()
         if stock_changed:
@@ -676,6 +687,61 @@ class AmazonAccount(models.Model):
         self._amazon_check_group("account.group_account_manager")
         currency = self.base_marketplace_id.currency_id or self.company_id.currency_id
         self.payout_journal_id = self._amazon_payout_journal(self.company_id, currency)
+
+    def _amazon_conversion_account(self):
+        """The account's Currency Conversion account: the one chosen, else the company's
+        ``AMZFX`` Amazon currency conversion (expense), created on demand and set on the
+        account; with its reconciliation model.
+
+        :returns: account.account
+        """
+        self.ensure_one()
+        account = self.payout_conversion_account_id
+        if not account:
+            account = self.env["amazon.payout.mapping"]._default_account(self.company_id, "conversion")
+            self.sudo().payout_conversion_account_id = account
+        self._amazon_conversion_reconcile_model(account)
+        return account
+
+    def _amazon_conversion_reconcile_model(self, conversion_account):
+        """The company's reconciliation model "Amazon: currency conversion" putting what
+        remains of an Amazon deposit on ``conversion_account`` (100 % of the balance), created
+        on demand: Odoo's bank reconciliation (where installed) proposes it for bank lines
+        labelled Amazon; the payout's *Match Bank Deposit* tags its conversion line with it.
+
+        :returns: account.reconcile.model
+        """
+        self.ensure_one()
+        Model = self.env["account.reconcile.model"].sudo()
+        company = self.company_id
+        model = Model.search(
+            [
+                ("company_id", "=", company.id),
+                ("match_label_param", "=", const.PAYOUT_BANK_LABEL),
+                ("line_ids.account_id", "=", conversion_account.id),
+            ],
+            limit=1,
+        )
+        if model:
+            return model
+        return Model.create(
+            {
+                "name": self.env._("Amazon: currency conversion (%(account)s)", account=conversion_account.code),
+                "company_id": company.id,
+                "match_label": "contains",
+                "match_label_param": const.PAYOUT_BANK_LABEL,
+                "line_ids": [
+                    fields.Command.create(
+                        {
+                            "account_id": conversion_account.id,
+                            "amount_type": "percentage",
+                            "amount_string": "100",
+                            "label": self.env._("Amazon currency conversion"),
+                        }
+                    )
+                ],
+            }
+        )
 
     def _amazon_payout_journal_for(self, currency):
         """Where a payout in ``currency`` is registered: the account's journal when it is in

@@ -1,9 +1,11 @@
 from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .. import const
 from .amazon_payout_mismatch import MISMATCH_KINDS
 
 PAYOUT_STATES = [
@@ -72,6 +74,24 @@ class AmazonPayout(models.Model):
     mismatch_count = fields.Integer(compute="_compute_mismatch_count")
     journal_id = fields.Many2one("account.journal", string="Registered In", readonly=True, copy=False)
     fee_bill_id = fields.Many2one("account.move", string="Amazon Fees Bill", readonly=True, copy=False)
+    bank_line_id = fields.Many2one(
+        "account.bank.statement.line",
+        string="Bank Deposit",
+        readonly=True,
+        copy=False,
+        help="The bank statement line of the deposit, matched with the payout's deposit (Match Bank Deposit).",
+    )
+    bank_currency_id = fields.Many2one("res.currency", readonly=True, copy=False)
+    bank_amount = fields.Monetary(
+        string="Received in Bank", currency_field="bank_currency_id", readonly=True, copy=False
+    )
+    amazon_rate = fields.Float(
+        string="Amazon's Rate",
+        digits=(12, 6),
+        readonly=True,
+        copy=False,
+        help="The rate Amazon converted the deposit at: what the bank received per unit of the payout's currency.",
+    )
     document = fields.Binary(string="Settlement Report", attachment=True, readonly=True)
     document_name = fields.Char(readonly=True)
 
@@ -211,7 +231,16 @@ class AmazonPayout(models.Model):
                 )
             reversals = moves.sudo()._reverse_moves(defaults, cancel=True)
             payout.write(
-                {"state": "imported", "journal_id": False, "fee_bill_id": False, "move_ids": [fields.Command.clear()]}
+                {
+                    "state": "imported",
+                    "journal_id": False,
+                    "fee_bill_id": False,
+                    "move_ids": [fields.Command.clear()],
+                    "bank_line_id": False,
+                    "bank_currency_id": False,
+                    "bank_amount": 0.0,
+                    "amazon_rate": 0.0,
+                }
             )
             payout.message_post(
                 body=self.env._(
@@ -221,6 +250,29 @@ class AmazonPayout(models.Model):
                 )
             )
         self._amazon_check_state()
+        return True
+
+    def action_match_bank_deposit(self):
+        """Match the bank's deposit with the payout's deposit: find the bank statement line
+        Amazon's transfer made (not reconciled yet, in a bank journal, dated around the deposit
+        date, of the deposit's amount, or about it converted when the bank account is in another
+        currency; the one naming the settlement id when several fit), put the deposit in its
+        place and reconcile it. When Amazon converted the deposit into the bank's currency, the
+        difference with the deposit booked at Odoo's rate goes on the account's Currency
+        Conversion account, and the payout keeps Amazon's rate.
+
+        :raises UserError: when no line fits, or more than one (listed)
+        """
+        self._amazon_check_access()
+        for payout in self:
+            if payout.state != "registered":
+                raise UserError(
+                    self.env._("%(payout)s: register it first, then match its deposit.", payout=payout.display_name)
+                )
+            deposit = payout._amazon_open_deposit_lines()
+            if not deposit:
+                raise UserError(self.env._("%(payout)s: its deposit is already matched.", payout=payout.display_name))
+            payout._amazon_match_bank_line(payout._amazon_bank_deposit_line(), deposit)
         return True
 
     def _amazon_check_access(self):
@@ -733,19 +785,204 @@ class AmazonPayout(models.Model):
             body=self.env._("Registered in %(journal)s: %(entry)s.", journal=journal.display_name, entry=move.name)
         )
 
-    def _amazon_create_entry(self, journal, date, values):
-        """The payout's entry, posted: its lines in the payout's currency, converted at the
-        deposit date's rate; the deposit line takes the conversion's rounding."""
+    def _amazon_open_deposit_lines(self):
+        """The payout's deposit: the lines of its entries on the Amazon Payments account not
+        matched yet."""
+        self.ensure_one()
+        account = self.journal_id.default_account_id
+        entries = (self.move_ids - self.fee_bill_id).filtered(lambda m: m.state == "posted")
+        return entries.line_ids.filtered(lambda x: x.account_id == account and not x.reconciled)
+
+    def _amazon_bank_deposit_line(self):
+        """The bank statement line of the payout's deposit (see :meth:`action_match_bank_deposit`).
+
+        :raises UserError: when none fits, or several (listed)
+        """
+        self.ensure_one()
         company = self.company_id
+        amount = self.currency_id.round(sum(self._amazon_open_deposit_lines().mapped("amount_residual_currency")))
+        day = self.deposit_date or fields.Date.context_today(self)
+        start = day - timedelta(days=const.PAYOUT_BANK_DAYS_BEFORE)
+        end = day + timedelta(days=const.PAYOUT_BANK_DAYS_AFTER)
+        lines = self.env["account.bank.statement.line"].search(
+            [
+                ("company_id", "=", company.id),
+                ("journal_id.type", "=", "bank"),
+                ("journal_id.default_account_id", "!=", self.journal_id.default_account_id.id),
+                ("is_reconciled", "=", False),
+                ("date", ">=", start),
+                ("date", "<=", end),
+            ],
+            order="date, id",
+        )
+        tolerance = const.PAYOUT_CONVERSION_TOLERANCE
+        candidates = lines.browse()
+        for line in lines:
+            if line.foreign_currency_id == self.currency_id:
+                fits = self.currency_id.is_zero(line.amount_currency - amount)
+            elif line.currency_id == self.currency_id:
+                fits = self.currency_id.is_zero(line.amount - amount)
+            else:
+                expected = self.currency_id._convert(amount, line.currency_id, company, day)
+                fits = line.amount * expected > 0 and abs(line.amount - expected) <= tolerance * abs(expected)
+            if fits:
+                candidates |= line
+        named = candidates.filtered(
+            lambda x: self.settlement_ref in " ".join(filter(None, (x.payment_ref, x.ref, x.partner_name)))
+        )
+        candidates = named or candidates
+        if len(candidates) == 1:
+            return candidates
+        what = self.env._(
+            "%(amount)s %(currency)s from %(start)s to %(end)s",
+            amount=amount,
+            currency=self.currency_id.name,
+            start=start,
+            end=end,
+        )
+        if not candidates:
+            raise UserError(
+                self.env._(
+                    "%(payout)s: No bank statement line of its deposit (%(what)s, or about it in another currency) "
+                    "is waiting to be matched in a bank journal. Import the bank statement first, or match it by "
+                    "hand.",
+                    payout=self.display_name,
+                    what=what,
+                )
+            )
+        raise UserError(
+            self.env._(
+                "%(payout)s: %(count)s bank statement lines could be its deposit (%(what)s):\n%(lines)s\n"
+                "Put the settlement id %(ref)s in the label of the right one, or match it by hand.",
+                payout=self.display_name,
+                count=len(candidates),
+                what=what,
+                ref=self.settlement_ref,
+                lines="\n".join(
+                    f"{line.date} {line.journal_id.name}: {line.amount:.{line.currency_id.decimal_places}f} "
+                    f"{line.currency_id.name} {line.payment_ref or ''}"
+                    for line in candidates
+                ),
+            )
+        )
+
+    def _amazon_match_bank_line(self, bank_line, deposit):
+        """Reconcile ``bank_line`` with the payout's ``deposit`` lines: the bank line's entry
+        takes the deposit (in the payout's currency, at its booked value) in place of its
+        suspense line; what the bank received differs from that value when Amazon converted
+        the deposit into the bank's currency, and the difference goes on the Currency
+        Conversion account (with Amazon's reconciliation model). In the payout's own currency,
+        Odoo's exchange difference entry takes a change of rate, as for any payment.
+        """
+        self.ensure_one()
+        _liquidity, suspense, others = bank_line._seek_for_lines()
+        if len(suspense) != 1 or others:
+            raise UserError(
+                self.env._(
+                    "%(payout)s: the bank line %(line)s is partly matched already; match it by hand.",
+                    payout=self.display_name,
+                    line=bank_line.display_name,
+                )
+            )
+        company_currency = self.company_id.currency_id
+        amount_currency = sum(deposit.mapped("amount_residual_currency"))
+        balance = sum(deposit.mapped("amount_residual"))
+        label = self.env._("%(name)s: deposit", name=self.display_name)
+        converted = bank_line.currency_id != self.currency_id and bank_line.foreign_currency_id != self.currency_id
+        if not converted:
+            balance = -suspense.balance  # a change of rate: Odoo's exchange difference entry
+        commands = [
+            fields.Command.delete(suspense.id),
+            fields.Command.create(
+                {
+                    "account_id": deposit[:1].account_id.id,
+                    "partner_id": bank_line.partner_id.id,
+                    "name": label,
+                    "currency_id": self.currency_id.id,
+                    "amount_currency": -amount_currency,
+                    "balance": -balance,
+                }
+            ),
+        ]
+        difference = company_currency.round(-suspense.balance - balance)
+        if converted and not company_currency.is_zero(difference):
+            account = self.account_id._amazon_conversion_account()
+            commands.append(
+                fields.Command.create(
+                    {
+                        "account_id": account.id,
+                        "partner_id": bank_line.partner_id.id,
+                        "name": self.env._("%(name)s: Amazon's currency conversion", name=self.display_name),
+                        "currency_id": company_currency.id,
+                        "amount_currency": -difference,
+                        "balance": -difference,
+                        "reconcile_model_id": self.account_id._amazon_conversion_reconcile_model(account).id,
+                    }
+                )
+            )
+        before = bank_line.move_id.line_ids
+        bank_line.move_id.with_context(force_delete=True, skip_readonly_check=True).write({"line_ids": commands})
+        counterpart = (bank_line.move_id.line_ids - before).filtered(lambda x: x.account_id == deposit[:1].account_id)
+        (counterpart | deposit).reconcile()
+        rate = abs(bank_line.amount / amount_currency) if converted and amount_currency else 1.0
+        self.write(
+            {
+                "bank_line_id": bank_line.id,
+                "bank_currency_id": bank_line.currency_id.id,
+                "bank_amount": bank_line.amount,
+                "amazon_rate": rate,
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "Deposit matched with the bank line %(line)s (%(amount)s %(currency)s, Amazon's rate %(rate)s).",
+                line=bank_line.display_name,
+                amount=bank_line.amount,
+                currency=bank_line.currency_id.name,
+                rate=f"{rate:.6f}",
+            )
+        )
+
+    def _amazon_create_entry(self, journal, date, values):
+        """The payout's entry, posted: its lines in the payout's currency, each converted at
+        ``date``'s rate. The last line (the deposit, or what balances a part) is exactly its
+        amount converted; the rounding left by converting the other lines one by one goes on a
+        line of its own, on the company's exchange gain or loss account (where Odoo books the
+        differences of rates), never on the deposit.
+
+        :param values: the lines' values, with ``amount_currency`` in the payout's currency
+        :raises UserError: when a rounding is left and the company has no exchange account
+        """
+        company = self.company_id
+        company_currency = company.currency_id
         lines = []
         total = 0.0
-        for index, line in enumerate(values):
-            amount = line["amount_currency"]
-            balance = self.currency_id._convert(amount, company.currency_id, company, date)
-            if index == len(values) - 1:
-                balance = -total
+        for line in values:
+            balance = self.currency_id._convert(line["amount_currency"], company_currency, company, date)
             total += balance
             lines.append(fields.Command.create(dict(line, currency_id=self.currency_id.id, balance=balance)))
+        rounding = company_currency.round(-total)
+        if not company_currency.is_zero(rounding):
+            account = self.env["account.move.line"]._get_exchange_account(company, rounding)
+            if not account:
+                raise UserError(
+                    self.env._(
+                        "%(payout)s: set the company's exchange gain and loss accounts (Accounting settings, "
+                        "Default Accounts): they take the rounding of the payout's conversion.",
+                        payout=self.display_name,
+                    )
+                )
+            lines.append(
+                fields.Command.create(
+                    {
+                        "account_id": account.id,
+                        "name": self.env._("%(name)s: rounding of the conversion", name=self.display_name),
+                        "currency_id": self.currency_id.id,
+                        "amount_currency": 0.0,
+                        "balance": rounding,
+                    }
+                )
+            )
         move = (
             self.env["account.move"]
             .sudo()

@@ -206,6 +206,8 @@ class AmazonPayoutMapping(models.Model):
         "other": ("AMZSUS", "Amazon suspense", "asset_current", True),
         "income": ("AMZOI", "Amazon reimbursements", "income_other", False),
         "loan": ("AMZLOAN", "Amazon Lending", "liability_current", True),
+        # not a category: Amazon's conversion of a deposit into another currency (its margin)
+        "conversion": ("AMZFX", "Amazon currency conversion", "expense", False),
     }
 
     @api.model
