@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from ..emulator.scenarios import make_item, make_order
 from .common import CLIENT_ID, CLIENT_SECRET, UK
@@ -127,7 +127,11 @@ class TestPayoutCurrency(PayoutCase):
         received = self.eur.round(total * AMAZON_RATE)
         self.bank_line(received - 10, "Amazon Payments EU SARL", self.today - timedelta(days=60))  # too old
         bank_line = self.bank_line(received, f"AMAZON PAYMENTS EUROPE {payout.settlement_ref}")
-        payout.action_match_bank_deposit()
+        billing = new_test_user(self.env, "amazon-billing", groups="account.group_account_invoice")
+        with self.assertRaisesRegex(UserError, "Only accounting managers"):
+            payout.with_user(billing).action_match_bank_deposit()
+        manager = new_test_user(self.env, "amazon-accountant", groups="account.group_account_manager")
+        payout.with_user(manager).action_match_bank_deposit()
         self.assertTrue(bank_line.is_reconciled)
         self.assertTrue(deposit.reconciled, "the Amazon Payments account is cleared")
         self.assertEqual(payout.bank_line_id, bank_line)
