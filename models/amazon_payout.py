@@ -213,7 +213,7 @@ class AmazonPayout(models.Model):
             if deposit:
                 raise UserError(
                     self.env._(
-                        "%(payout)s: its deposit is matched with the bank; unmatch the bank line first.",
+                        "%(payout)s: its deposit is matched with the bank; Unmatch Bank Deposit first.",
                         payout=payout.display_name,
                     )
                 )
@@ -264,11 +264,7 @@ class AmazonPayout(models.Model):
         :raises UserError: when no line fits, or more than one (listed), or for users who may
             not reconcile bank statements (accounting managers may)
         """
-        user = self.env.user
-        if not self.env.su and not (
-            user.has_group("account.group_account_manager") or user.has_group("account.group_account_basic")
-        ):
-            raise UserError(self.env._("Only accounting managers may match Amazon deposits with the bank."))
+        self._amazon_check_bank_access()
         for payout in self:
             if payout.state != "registered":
                 raise UserError(
@@ -279,6 +275,29 @@ class AmazonPayout(models.Model):
                 raise UserError(self.env._("%(payout)s: its deposit is already matched.", payout=payout.display_name))
             payout._amazon_match_bank_line(payout._amazon_bank_deposit_line(), deposit)
         return True
+
+    def action_unmatch_bank_deposit(self):
+        """Undo Match Bank Deposit: the bank line is back to its suspense line, unmatched (Odoo's
+        undo of a bank reconciliation), and the payout's deposit is open again.
+
+        :raises UserError: for users who may not reconcile bank statements
+        """
+        self._amazon_check_bank_access()
+        for payout in self.filtered("bank_line_id"):
+            line = payout.bank_line_id
+            line.sudo().action_undo_reconciliation()
+            payout.write({"bank_line_id": False, "bank_currency_id": False, "bank_amount": 0.0, "amazon_rate": 0.0})
+            payout.message_post(
+                body=self.env._("Deposit unmatched from the bank line %(line)s.", line=line.display_name)
+            )
+        return True
+
+    def _amazon_check_bank_access(self):
+        user = self.env.user
+        if not self.env.su and not (
+            user.has_group("account.group_account_manager") or user.has_group("account.group_account_basic")
+        ):
+            raise UserError(self.env._("Only accounting managers may match Amazon deposits with the bank."))
 
     def _amazon_check_access(self):
         if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):

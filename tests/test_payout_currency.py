@@ -143,6 +143,12 @@ class TestPayoutCurrency(PayoutCase):
         model = conversion_lines.reconcile_model_id
         self.assertEqual(model.line_ids.account_id, conversion, "the reconciliation model the addon ships")
         self.assertIn(model, self.env["account.reconcile.model"].search([("company_id", "=", self.company.id)]))
+        # undone: the bank line waits again, the payout can be reset
+        payout.with_user(manager).action_unmatch_bank_deposit()
+        self.assertFalse(bank_line.is_reconciled or deposit.reconciled or payout.bank_line_id or payout.amazon_rate)
+        self.assertFalse(bank_line.move_id.line_ids.filtered(lambda x: x.account_id == conversion))
+        payout.action_reset()
+        self.assertEqual(payout.state, "imported")
 
     def test_matching_names_the_candidates_when_the_bank_deposit_is_ambiguous_or_missing(self):
         payout, _invoices, total = self.registered_payout()
