@@ -165,3 +165,19 @@ class TestPayoutCurrency(PayoutCase):
         payout.action_match_bank_deposit()
         self.assertEqual(payout.bank_line_id, second, "the settlement id in the bank's reference decides")
         self.assertFalse(first.is_reconciled)
+
+    def test_a_deposit_into_a_gbp_bank_account_is_matched_at_its_amount_with_odoos_exchange_difference(self):
+        payout, _invoices, total = self.registered_payout()
+        deposit = self.deposit_line(payout)
+        self.env["res.currency.rate"].create(
+            {"currency_id": self.gbp.id, "name": self.today, "rate": 0.86, "company_id": self.company.id}
+        )
+        self.bank = self.env["account.journal"].create(
+            {"name": "Bank GBP", "code": "BGBP", "type": "bank", "currency_id": self.gbp.id}
+        )
+        bank_line = self.bank_line(total, "AMAZON PAYMENTS UK")
+        payout.action_match_bank_deposit()
+        self.assertTrue(bank_line.is_reconciled and deposit.reconciled)
+        self.assertEqual((payout.bank_line_id, payout.bank_amount, payout.amazon_rate), (bank_line, total, 1.0))
+        self.assertFalse(self.uk.payout_conversion_account_id, "no conversion: nothing on that account")
+        self.assertTrue(deposit.matched_credit_ids.exchange_move_id, "a change of rate is Odoo's exchange difference")
