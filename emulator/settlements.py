@@ -236,7 +236,8 @@ def settlement_rows(
             amount=_amount(amount),
         )
     for row in reimbursements:
-        amount = Decimal(row.get("amount-total") or 0)
+        text = row.get("amount-total") or "0"
+        amount = Decimal(text.replace(".", "").replace(",", ".") if "," in text else text)
         if not amount:
             continue  # reimbursed in units: no money
         approved = datetime.strptime(row["approval-date"], "%Y-%m-%dT%H:%M:%S+00:00")

@@ -3,11 +3,11 @@ reimbursed as inventory come back into the FBA location; cash reimbursements are
 (the ledger already wrote the lost units off, the payout books the money) and linked with the
 settlement line that paid them, whichever of the two is imported first."""
 
-from decimal import Decimal, InvalidOperation
-
 from odoo import api, fields, models
 
 from .. import const
+from ..exceptions import AmazonRecordError
+from ..spapi.settlement import parse_amount
 
 
 class AmazonFbaReimbursementSync(models.AbstractModel):
@@ -56,11 +56,15 @@ class AmazonFbaReimbursementSync(models.AbstractModel):
 
     @api.model
     def _cash_values(self, data, cache):
-        """The reimbursement's cash (amount-total) and currency (currency-unit), when given."""
+        """The reimbursement's cash (amount-total, in Amazon's local number format) and
+        currency (currency-unit), when given.
+
+        :raises AmazonRecordError: the amount is not a number
+        """
         try:
-            amount = Decimal((data.get("amount") or "0").replace(",", "."))
-        except InvalidOperation:
-            amount = Decimal(0)
+            amount = parse_amount(data.get("amount"))
+        except ValueError as exc:
+            raise AmazonRecordError(self.env._("amount-total: %(reason)s", reason=str(exc))) from None
         code = (data.get("currency") or "").upper()
         currencies = cache.setdefault("currencies", {})
         if code and code not in currencies:

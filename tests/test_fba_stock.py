@@ -1,7 +1,9 @@
 """FBA stock scenarios over the emulator: Amazon's inventory ledger, customer returns,
 removals, reimbursements and counts keep the Amazon location true."""
 
+import importlib.util
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from odoo import fields
 from odoo.tests import new_test_user, tagged
@@ -451,6 +453,22 @@ class FbaStockCase(AmazonCase):
         self.assertEqual(sorted(self.unpaid().mapped("reference")), ["R10", "R9"], "never two on one line")
         payout.invalidate_recordset(["reimbursement_count"])
         self.assertEqual(payout.reimbursement_count, 2)
+
+    def test_the_upgrade_gives_recorded_reimbursements_their_cash_and_links_them(self):
+        self.reimburse("R20", "1.234,50", "Damaged_Warehouse")
+        self.emulator.put_settlement(SELLER_ID, "66000000003", reimbursements=["R20"])
+        self.run_flow("fba_reimbursements")
+        self.run_flow("payouts")
+        [event] = self.events("reimbursement")
+        self.assertEqual(event.amount, 1234.5, "Amazon's local number format")
+        event.write({"amount": 0, "currency_id": False, "payout_line_id": False})  # as recorded before 19.0.1.5.0
+        path = Path(__file__).parent.parent / "migrations" / "19.0.1.5.0" / "post-reimbursement_payout.py"
+        spec = importlib.util.spec_from_file_location("post_reimbursement_payout", path)
+        script = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(script)
+        script.migrate(self.env.cr, "19.0.1.4.0")
+        self.assertEqual((event.amount, event.currency_id.name), (1234.5, "USD"))
+        self.assertEqual(event.payout_line_id.description, "WAREHOUSE_DAMAGE")
 
     # ------------------------------------------------------------------ what Amazon holds
 
