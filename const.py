@@ -835,5 +835,27 @@ REMOVAL_RETURN = "Return"
 REMOVAL_DISPOSAL = "Disposal"
 REMOVAL_LIQUIDATION = "Liquidations"
 
+# Reimbursements and the settlement report. The reimbursement report's ids (reimbursement-id,
+# case-id) are not in the settlement flat file; Amazon's help points to the case id (Seller
+# Central) or the Amazon order id (customer-return reimbursements) and the settlement row has
+# order-id (empty for lost or damaged stock and reversals), sku, amount and, as its
+# amount-description, Amazon's reason code. A reimbursement is matched with the settlement row
+# of the same SKU, order (or none), amount and currency, posted within the days below of its
+# approval; its reason, when the row's description is one of these, must be the row's.
+SETTLEMENT_REIMBURSEMENT_TYPES = ("FBA Inventory Reimbursement", "MCF Inventory Reimbursement")
+REIMBURSEMENT_DESCRIPTIONS = {
+    "Lost_Warehouse": ("WAREHOUSE_LOST", "WAREHOUSE_LOST_MANUAL"),
+    "Damaged_Warehouse": ("WAREHOUSE_DAMAGE",),
+    "Lost_Inbound": ("MISSING_FROM_INBOUND", "MISSING_FROM_INBOUND_CLAWBACK"),
+    "Damaged_Inbound": ("INBOUND_CARRIER_DAMAGE",),
+    "CustomerReturn": ("CUSTOMER_RETURN", "REFUND_FOR_RETURN"),
+    "CustomerServiceIssue": ("CS_ERROR_ITEMS",),
+    "Reimbursement_Reversal": ("REVERSAL_REIMBURSEMENT",),
+    "FeeCorrection": ("FEE_CORRECTION",),
+    "GeneralAdjustment": ("GENERAL_ADJUSTMENT",),
+}
+REIMBURSEMENT_PAYOUT_DAYS_BEFORE = 3
+REIMBURSEMENT_PAYOUT_DAYS_AFTER = 30
+
 # FBA Inventory API v1
 INVENTORY_GRANULARITY = "Marketplace"

@@ -408,6 +408,16 @@ class SpApiEmulator(fba.FbaEmulator):
         :func:`settlements.settlement_rows`). :returns: (report id, Decimal total)"""
         seller = self.seller(seller_id)
         orders = [seller.orders[o] if isinstance(o, str) else o for o in orders]
+        # reimbursements and MCF orders by id: the rows of this emulator's reports and orders
+        if options.get("reimbursements"):
+            wanted = set(options["reimbursements"])
+            options["reimbursements"] = [
+                row
+                for _date, row in self.fba_events.get((seller_id, fba.REIMBURSEMENTS), [])
+                if isinstance(row, dict) and row.get("reimbursement-id") in wanted
+            ]
+        if options.get("mcf_orders"):
+            options["mcf_orders"] = [self.mcf.order(seller_id, ref) for ref in options["mcf_orders"]]
         rows, total = settlements.settlement_rows(settlement_id, orders, **options)
         head = rows[0]
         report_id = self.put_report(

@@ -42,6 +42,16 @@ TAX_TYPES = {"ITEM": "Tax", "SHIPPING": "ShippingTax", "GIFT_WRAP": "GiftWrapTax
 # the tax Amazon withholds again when it collects and remits it (marketplace facilitator)
 WITHHELD_SUFFIXES = {"ITEM": "Principal", "SHIPPING": "Shipping", "GIFT_WRAP": "Giftwrap"}
 DISCOUNT_TYPES = {"ITEM": "Principal", "SHIPPING": "Shipping"}
+# a reimbursement's reason (reimbursements report) -> its amount-description here
+REIMBURSEMENT_DESCRIPTIONS = {
+    "Lost_Warehouse": "WAREHOUSE_LOST",
+    "Damaged_Warehouse": "WAREHOUSE_DAMAGE",
+    "Lost_Inbound": "MISSING_FROM_INBOUND",
+    "Damaged_Inbound": "INBOUND_CARRIER_DAMAGE",
+    "CustomerReturn": "CUSTOMER_RETURN",
+    "CustomerServiceIssue": "CS_ERROR_ITEMS",
+    "Reimbursement_Reversal": "REVERSAL_REIMBURSEMENT",
+}
 
 
 def _date(value):
@@ -76,6 +86,9 @@ def settlement_rows(
     deposit_date=None,
     overrides=None,
     currency=None,
+    reimbursements=(),
+    mcf_orders=(),
+    mcf_fee="5.40",
 ):
     """The rows of one settlement.
 
@@ -89,6 +102,12 @@ def settlement_rows(
     :param overrides: dict row number (1: the first amount row) -> {column: text}, written
         over the generated rows after the total is computed (a report Amazon got wrong)
     :param currency: the settlement's currency when no order gives it (default USD)
+    :param reimbursements: rows of the reimbursements report ({column: text}): each cash one
+        becomes an "FBA Inventory Reimbursement" row of its SKU, order (when it has one),
+        amount-total and reason's code, posted at its approval
+    :param mcf_orders: Multi-Channel Fulfillment orders (the emulator's): a per-unit
+        fulfillment fee (``mcf_fee``) of each unit shipped, on a "Non-Amazon" order row whose
+        merchant-order-id is the seller's fulfillment order id
     :returns: (list of row dicts, Decimal total)
     """
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
@@ -216,6 +235,46 @@ def settlement_rows(
             **{"transaction-type": transaction_type, "amount-type": amount_type, "amount-description": description},
             amount=_amount(amount),
         )
+    for row in reimbursements:
+        text = row.get("amount-total") or "0"
+        amount = Decimal(text.replace(".", "").replace(",", ".") if "," in text else text)
+        if not amount:
+            continue  # reimbursed in units: no money
+        approved = datetime.strptime(row["approval-date"], "%Y-%m-%dT%H:%M:%S+00:00")
+        currency = currency or row.get("currency-unit") or None
+        add(
+            **{
+                "transaction-type": "other-transaction",
+                "order-id": row.get("amazon-order-id", ""),
+                "amount-type": "FBA Inventory Reimbursement",
+                "amount-description": REIMBURSEMENT_DESCRIPTIONS.get(row.get("reason", ""), "GENERAL_ADJUSTMENT"),
+                "posted-date-time": _date(approved),
+                "sku": row.get("sku", ""),
+                "quantity-purchased": row.get("quantity-reimbursed-cash", ""),
+            },
+            amount=_amount(amount),
+        )
+    for order in mcf_orders:
+        digits = f"{zlib.crc32(order['sellerFulfillmentOrderId'].encode()):014d}"
+        for shipment in order.get("_shipments") or []:
+            shipped = datetime.strptime(shipment["shippingDate"][:19], "%Y-%m-%dT%H:%M:%S")
+            for item in shipment["fulfillmentShipmentItem"]:
+                add(
+                    **{
+                        "transaction-type": "Order",
+                        "order-id": f"114-{digits[:7]}-{digits[7:]}",
+                        "merchant-order-id": order["sellerFulfillmentOrderId"],
+                        "shipment-id": shipment["amazonShipmentId"],
+                        "marketplace-name": "Non-Amazon",
+                        "amount-type": "ItemFees",
+                        "amount-description": "FBAPerUnitFulfillmentFee",
+                        "fulfillment-id": "AFN",
+                        "posted-date-time": _date(shipped),
+                        "sku": item["sellerSku"],
+                        "quantity-purchased": str(item["quantity"]),
+                    },
+                    amount=_amount(-Decimal(mcf_fee) * item["quantity"]),
+                )
     total = sum((Decimal(row["amount"]) for row in rows), Decimal(0))
     head = {
         "settlement-id": settlement_id,

@@ -22,6 +22,7 @@ from . import sale_order_amazon_update
 from . import sale_order_line
 from . import sale_order_mcf
 from . import product_product
+from . import product_product_fba
 from . import stock_picking
 from . import stock_picking_mcf
 from . import stock_move
@@ -34,6 +35,7 @@ from . import amazon_payout_mismatch
 from . import amazon_payout_mapping
 from . import amazon_payout_report
 from . import amazon_payout_sync
+from . import amazon_payout_link
 from . import account_move_amazon_upload
 from . import sale_order_amazon_vat
 from . import amazon_account_invoices

@@ -1,10 +1,13 @@
 """Reimbursements flow: Amazon's reimbursements (GET_FBA_REIMBURSEMENTS_DATA). Units
 reimbursed as inventory come back into the FBA location; cash reimbursements are recorded
-(the ledger already wrote the lost units off, the payout books the money)."""
+(the ledger already wrote the lost units off, the payout books the money) and linked with the
+settlement line that paid them, whichever of the two is imported first."""
 
 from odoo import api, fields, models
 
 from .. import const
+from ..exceptions import AmazonRecordError
+from ..spapi.settlement import parse_amount
 
 
 class AmazonFbaReimbursementSync(models.AbstractModel):
@@ -27,6 +30,7 @@ class AmazonFbaReimbursementSync(models.AbstractModel):
         )
         product = self._product(account, data["sku"], cache)
         values["product_id"] = product.id
+        values.update(self._cash_values(data, cache))
         if data["order_ref"]:
             order = (
                 self.env["sale.order"]
@@ -49,3 +53,49 @@ class AmazonFbaReimbursementSync(models.AbstractModel):
             origin=self.env._("Amazon reimbursement %(ref)s", ref=data["reference"]),
         )
         return values
+
+    @api.model
+    def _cash_values(self, data, cache):
+        """The reimbursement's cash (amount-total, in Amazon's local number format) and
+        currency (currency-unit), when given.
+
+        :raises AmazonRecordError: the amount is not a number
+        """
+        try:
+            amount = parse_amount(data.get("amount"))
+        except ValueError as exc:
+            raise AmazonRecordError(self.env._("amount-total: %(reason)s", reason=str(exc))) from None
+        code = (data.get("currency") or "").upper()
+        currencies = cache.setdefault("currencies", {})
+        if code and code not in currencies:
+            currencies[code] = (
+                self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1).id
+            )
+        return {"amount": float(amount), "currency_id": currencies.get(code) or False}
+
+    @api.model
+    def _apply_rows(self, account, report, rows, known, cache, run):
+        super()._apply_rows(account, report, rows, known, cache, run)
+        Event = self.env["amazon.fba.event"].sudo()
+        events = Event.search(
+            [
+                ("account_id", "=", account.id),
+                ("source", "=", self._source),
+                ("identity", "in", [row.identity for row in rows]),
+                ("payout_pending", "=", True),
+            ]
+        )
+        if not events:
+            return
+        lines = (
+            self.env["amazon.payout.line"]
+            .sudo()
+            .search(
+                [
+                    ("amount_type", "in", const.SETTLEMENT_REIMBURSEMENT_TYPES),
+                    ("payout_id.amazon_seller_ref", "=", account.seller_id),
+                    ("sku", "in", list(set(events.mapped("sku")))),
+                ]
+            )
+        )
+        run.stats["linked to a payout"] += len(Event._amazon_link_reimbursements(events, lines))

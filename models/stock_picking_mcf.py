@@ -62,6 +62,28 @@ class StockPicking(models.Model):
     amazon_mcf_error = fields.Text(string="Amazon Fulfillment Problem", copy=False, readonly=True)
     amazon_mcf_carrier = fields.Char(string="Amazon Carrier", copy=False, readonly=True)
     amazon_mcf_tracking = fields.Char(string="Amazon Tracking", copy=False, readonly=True)
+    amazon_mcf_fee_line_ids = fields.One2many(
+        "amazon.payout.line", "mcf_picking_id", string="Amazon Fee Lines", groups="account.group_account_invoice"
+    )
+    amazon_mcf_payout_id = fields.Many2one(
+        "amazon.payout",
+        string="Amazon Payout",
+        compute="_compute_amazon_mcf_fee",
+        store=True,
+        compute_sudo=True,
+        help="The registered payout that charged Amazon's fees of this delivery.",
+    )
+    amazon_mcf_fee_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_amazon_mcf_fee", store=True, compute_sudo=True
+    )
+    amazon_mcf_fee = fields.Monetary(
+        string="Amazon MCF Fee",
+        currency_field="amazon_mcf_fee_currency_id",
+        compute="_compute_amazon_mcf_fee",
+        store=True,
+        compute_sudo=True,
+        help="Amazon's fees of this delivery (settlement report), once the payout charging them is registered.",
+    )
 
     # ------------------------------------------------------------------ compute
 
@@ -74,6 +96,21 @@ class StockPicking(models.Model):
                 picking.amazon_mcf_account_id = False
                 continue
             picking.amazon_mcf_account_id = Account._amazon_mcf_account_of(picking.location_id, picking.company_id)
+
+    @api.depends(
+        "amazon_mcf_fee_line_ids.amount", "amazon_mcf_fee_line_ids.category", "amazon_mcf_fee_line_ids.payout_id.state"
+    )
+    def _compute_amazon_mcf_fee(self):
+        """Amazon's fees of the delivery: its lines of registered payouts (the fee bill books
+        them with the payout's other fees), shown positive, in the payout's currency."""
+        for picking in self:
+            lines = picking.sudo().amazon_mcf_fee_line_ids.filtered(
+                lambda x: x.category == "fee" and x.payout_id.state == "registered"
+            )
+            payout = lines.payout_id.sorted(lambda p: (p.deposit_date or fields.Date.today(), p.id))[-1:]
+            picking.amazon_mcf_payout_id = payout
+            picking.amazon_mcf_fee_currency_id = payout.currency_id
+            picking.amazon_mcf_fee = payout.currency_id.round(-sum(lines.mapped("amount"))) if payout else 0.0
 
     @api.depends("amazon_mcf_account_id")
     def _compute_amazon_mcf_state(self):

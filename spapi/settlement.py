@@ -51,6 +51,7 @@ class SettlementLine:
     marketplace: str = ""
     adjustment_ref: str = ""
     order_item_ref: str = ""
+    merchant_order_ref: str = ""
 
 
 @dataclass
@@ -279,6 +280,7 @@ def read_settlement(stream):
                     marketplace=cell(row, "marketplace-name")[:MAX_TEXT],
                     adjustment_ref=cell(row, "adjustment-id")[:MAX_TEXT],
                     order_item_ref=cell(row, "order-item-code")[:MAX_TEXT],
+                    merchant_order_ref=cell(row, "merchant-order-id")[:MAX_TEXT],
                 )
             except ValueError as exc:
                 raise _row_error(number, exc) from None

@@ -1,7 +1,9 @@
 """FBA stock scenarios over the emulator: Amazon's inventory ledger, customer returns,
 removals, reimbursements and counts keep the Amazon location true."""
 
+import importlib.util
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from odoo import fields
 from odoo.tests import new_test_user, tagged
@@ -385,6 +387,89 @@ class FbaStockCase(AmazonCase):
         states = {e.reference: e.state for e in self.events("reimbursement")}
         self.assertEqual(states, {"R1": "applied", "R2": "recorded"})
 
+    def reimburse(self, ref, amount, reason="Lost_Warehouse", hours_ago=3, cash=1, inventory=0, **cells):
+        self.emulator.put_fba_event(
+            SELLER_ID,
+            emulated.REIMBURSEMENTS,
+            self.now - timedelta(hours=hours_ago),
+            reimbursement_id=ref,
+            reason=reason,
+            sku="MUG-BLUE",
+            currency_unit="USD",
+            amount_total=amount,
+            quantity_reimbursed_cash=cash,
+            quantity_reimbursed_inventory=inventory,
+            quantity_reimbursed_total=cash + inventory,
+            **cells,
+        )
+
+    def unpaid(self):
+        Event = self.env["amazon.fba.event"]
+        return Event.search([("account_id", "=", self.account.id), ("payout_pending", "=", True)])
+
+    def test_a_cash_reimbursement_imported_first_is_linked_to_the_payout_line_that_paid_it(self):
+        self.reimburse("R1", "4.00", "Lost_Warehouse")
+        self.reimburse("R2", "4.00", "Damaged_Warehouse")
+        self.reimburse("R3", "0.00", cash=0, inventory=1)
+        self.run_flow("fba_reimbursements")
+        self.assertEqual(sorted(self.unpaid().mapped("reference")), ["R1", "R2"], "units need no payout line")
+        self.emulator.put_settlement(SELLER_ID, "66000000001", reimbursements=["R1", "R2", "R3"])
+        self.run_flow("payouts")
+        payout = self.env["amazon.payout"].search([("settlement_ref", "=", "66000000001")])
+        lines = payout.line_ids.filtered(lambda x: x.amount_type == "FBA Inventory Reimbursement")
+        self.assertEqual(len(lines), 2, "one settlement row per cash reimbursement")
+        events = {e.reference: e for e in self.events("reimbursement")}
+        self.assertEqual(
+            {ref: (e.payout_line_id.description, e.amount) for ref, e in events.items()},
+            {"R1": ("WAREHOUSE_LOST", 4.0), "R2": ("WAREHOUSE_DAMAGE", 4.0), "R3": (False, 0.0)},
+            "same SKU and amount: the reason tells the lines apart",
+        )
+        self.assertEqual(events["R1"].payout_id, payout)
+        self.assertFalse(self.unpaid())
+        self.assertEqual(payout.reimbursement_count, 2)
+        action = payout.action_view_reimbursements()
+        self.assertEqual(self.env["amazon.fba.event"].search(action["domain"]), events["R1"] | events["R2"])
+
+    def test_a_reimbursement_imported_after_its_payout_finds_its_line_and_no_line_pays_two(self):
+        order = self.fba_order()
+        ref = order.amazon_order_ref
+        self.reimburse("R7", "9.00", "CustomerReturn", amazon_order_id=ref)
+        self.reimburse("R8", "-4.00", "Reimbursement_Reversal", hours_ago=2, original_reimbursement_id="R1")
+        self.emulator.put_settlement(SELLER_ID, "66000000002", reimbursements=["R7", "R8"])
+        self.emulator.fba_reset()
+        self.run_flow("payouts")
+        payout = self.env["amazon.payout"].search([("settlement_ref", "=", "66000000002")])
+        self.assertEqual(payout.reimbursement_count, 0, "nothing to link yet")
+        # the report, read later, holds them and a twin of R7 the settlement has no second row for
+        self.reimburse("R7", "9.00", "CustomerReturn", amazon_order_id=ref)
+        self.reimburse("R8", "-4.00", "Reimbursement_Reversal", hours_ago=2, original_reimbursement_id="R1")
+        self.reimburse("R9", "9.00", "CustomerReturn", hours_ago=1, amazon_order_id=ref)
+        self.reimburse("R10", "4.00", "Lost_Warehouse", hours_ago=1)
+        self.run_flow("fba_reimbursements")
+        events = {e.reference: e for e in self.events("reimbursement")}
+        self.assertEqual(events["R7"].payout_line_id.order_ref, ref, "matched on the order too")
+        self.assertEqual(events["R8"].payout_line_id.description, "REVERSAL_REIMBURSEMENT")
+        self.assertEqual(events["R8"].payout_line_id.amount, -4.0)
+        self.assertEqual(sorted(self.unpaid().mapped("reference")), ["R10", "R9"], "never two on one line")
+        payout.invalidate_recordset(["reimbursement_count"])
+        self.assertEqual(payout.reimbursement_count, 2)
+
+    def test_the_upgrade_gives_recorded_reimbursements_their_cash_and_links_them(self):
+        self.reimburse("R20", "1.234,50", "Damaged_Warehouse")
+        self.emulator.put_settlement(SELLER_ID, "66000000003", reimbursements=["R20"])
+        self.run_flow("fba_reimbursements")
+        self.run_flow("payouts")
+        [event] = self.events("reimbursement")
+        self.assertEqual(event.amount, 1234.5, "Amazon's local number format")
+        event.write({"amount": 0, "currency_id": False, "payout_line_id": False})  # as recorded before 19.0.1.5.0
+        path = Path(__file__).parent.parent / "migrations" / "19.0.1.5.0" / "post-reimbursement_payout.py"
+        spec = importlib.util.spec_from_file_location("post_reimbursement_payout", path)
+        script = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(script)
+        script.migrate(self.env.cr, "19.0.1.4.0")
+        self.assertEqual((event.amount, event.currency_id.name), (1234.5, "USD"))
+        self.assertEqual(event.payout_line_id.description, "WAREHOUSE_DAMAGE")
+
     # ------------------------------------------------------------------ what Amazon holds
 
     def test_amazons_count_shows_the_differences_and_an_inventory_manager_adjusts_odoo_to_it(self):
@@ -408,6 +493,30 @@ class FbaStockCase(AmazonCase):
         self.assertEqual(len(moves), 2)
         self.assertFalse(offer.fba_difference or offer.fba_unsellable_difference)
         self.assertEqual(len(self.emulator.calls("getInventorySummaries")), 1)
+
+    def test_the_product_shows_amazons_fba_quantities_and_the_gap_to_inventory_users(self):
+        self.set_stock(self.where["fba"], 5)
+        self.emulator.set_fba_quantity(
+            SELLER_ID, US_MARKET, "MUG-BLUE", fulfillable=6, inbound=3, reserved=1, unfulfillable=2
+        )
+        self.run_flow("fba_inventory")
+        self.set_stock(self.where["fba"], 1)  # received since Amazon's count: the gap is to Odoo now
+        user = new_test_user(self.env, "fba_stock_user", groups="stock.group_stock_user")
+        expected = {
+            "amazon_fba_fulfillable_qty": 6,
+            "amazon_fba_inbound_qty": 3,
+            "amazon_fba_reserved_qty": 1,
+            "amazon_fba_unfulfillable_qty": 2,
+            "amazon_fba_odoo_qty": 6,
+            "amazon_fba_difference": 1,
+            "amazon_fba_offer_count": 1,
+        }
+        self.assertRecordValues(self.mug.with_user(user), [expected])
+        self.assertRecordValues(self.mug.product_tmpl_id.with_user(user), [expected])
+        action = self.mug.product_tmpl_id.action_view_amazon_fba_offers()
+        offers = self.env["amazon.offer"].search(action["domain"])
+        self.assertEqual(offers.mapped("sku"), ["MUG-BLUE"])
+        self.assertEqual(action["name"], "FBA Stock Differences")
 
     def test_inventory_managers_see_and_run_the_flows(self):
         manager = new_test_user(self.env, "fba_runner", groups="stock.group_stock_manager")

@@ -2,7 +2,7 @@
 over the emulator on a real database."""
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import SELLER_ID, AmazonCase
 
@@ -260,3 +260,38 @@ class TestFulfillment(AmazonCase):
         table = self.env["amazon.payout.mapping"]._amazon_table(self.company)
         [row] = table[("itemfees", "fbaperunitfulfillmentfee")]
         self.assertEqual(row.category, "fee")
+
+    def test_the_delivery_shows_amazons_mcf_fee_and_its_payout_once_registered(self):
+        picking = self.confirmed_delivery([(self.mug, 2), (self.plate, 1)])
+        self.run_flow("fulfillment")
+        self.emulator.mcf.ship(SELLER_ID, picking.amazon_mcf_ref)
+        self.run_flow("fulfillment")
+        self.assertEqual(picking.state, "done")
+        self.emulator.put_settlement(
+            SELLER_ID, "77000000001", mcf_orders=[picking.amazon_mcf_ref], mcf_fee="5.40", reserve_released="50.00"
+        )
+        self.run_flow("payouts")
+        payout = self.env["amazon.payout"].search([("settlement_ref", "=", "77000000001")])
+        fees = payout.line_ids.filtered(lambda x: x.description == "FBAPerUnitFulfillmentFee")
+        self.assertEqual(fees.mapped("merchant_order_ref"), [picking.amazon_mcf_ref] * 2)
+        self.assertEqual(fees.mcf_picking_id, picking)
+        self.assertEqual(fees.sale_order_id, picking.sale_id, "the web order, not an Amazon order Odoo lacks")
+        self.assertEqual(set(fees.mapped("category")), {"fee"})
+        self.assertEqual(payout.unknown_order_count, 0)
+        self.assertEqual(payout.mcf_delivery_count, 1)
+        self.assertFalse(picking.amazon_mcf_payout_id, "not before the payout is registered")
+        self.assertEqual(payout.state, "imported", payout.mismatch_ids.mapped("note"))
+
+        payout.action_register()
+        self.assertAlmostEqual(payout.fee_bill_id.amount_total, 16.20, msg="a fee of the payout like any other")
+        warehouse = new_test_user(self.env, "mcf_warehouse", groups="stock.group_stock_user")
+        shown = picking.with_user(warehouse)
+        self.assertEqual(shown.amazon_mcf_payout_id, payout)
+        self.assertAlmostEqual(shown.amazon_mcf_fee, 16.20)
+        self.assertEqual(shown.amazon_mcf_fee_currency_id.name, "USD")
+        [read] = shown.web_read({"amazon_mcf_payout_id": {"fields": {"display_name": {}}}, "amazon_mcf_fee": {}})
+        self.assertEqual(read["amazon_mcf_payout_id"]["display_name"], "Amazon payout 77000000001")
+
+        payout.action_reset()
+        self.assertFalse(picking.amazon_mcf_payout_id, "a payout reset no longer charges it")
+        self.assertEqual(picking.amazon_mcf_fee, 0.0)
