@@ -30,12 +30,12 @@ class AmazonClearingReport(models.Model):
     date = fields.Date(readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
-    account_id = fields.Many2one("account.account", string="Account", readonly=True)
+    account_id = fields.Many2one("account.account", readonly=True)
     journal_id = fields.Many2one("account.journal", readonly=True)
-    payout_id = fields.Many2one("amazon.payout", string="Payout", readonly=True)
-    amazon_account_id = fields.Many2one("amazon.account", string="Amazon Account", readonly=True)
+    payout_id = fields.Many2one("amazon.payout", readonly=True)
+    amazon_account_id = fields.Many2one("amazon.account", readonly=True)
     marketplace_id = fields.Many2one("amazon.marketplace", readonly=True)
-    statement_line_id = fields.Many2one("account.bank.statement.line", string="Bank Line", readonly=True)
+    statement_line_id = fields.Many2one("account.bank.statement.line", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     amount_residual = fields.Monetary(
         string="Open Amount",

@@ -25,8 +25,8 @@ class AmazonPayoutBankReport(models.Model):
     _order = "date desc, id desc"
     _rec_name = "payout_id"
 
-    payout_id = fields.Many2one("amazon.payout", string="Payout", readonly=True)
-    amazon_account_id = fields.Many2one("amazon.account", string="Amazon Account", readonly=True)
+    payout_id = fields.Many2one("amazon.payout", readonly=True)
+    amazon_account_id = fields.Many2one("amazon.account", readonly=True)
     marketplace_id = fields.Many2one("amazon.marketplace", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
@@ -39,7 +39,7 @@ class AmazonPayoutBankReport(models.Model):
         readonly=True,
     )
     journal_id = fields.Many2one("account.journal", string="Registered In", readonly=True)
-    deposit_line_id = fields.Many2one("account.move.line", string="Deposit Line", readonly=True)
+    deposit_line_id = fields.Many2one("account.move.line", readonly=True)
     move_id = fields.Many2one("account.move", string="Entry", readonly=True)
     balance = fields.Monetary(string="Deposit (Company Currency)", currency_field="company_currency_id", readonly=True)
     open_balance = fields.Monetary(
@@ -49,10 +49,10 @@ class AmazonPayoutBankReport(models.Model):
         help="What of the deposit no bank line matched yet, in the company's currency.",
     )
     open_amount = fields.Monetary(string="Not Matched (Currency)", readonly=True)
-    bank_line_id = fields.Many2one("account.bank.statement.line", string="Bank Line", readonly=True)
+    bank_line_id = fields.Many2one("account.bank.statement.line", readonly=True)
     bank_journal_id = fields.Many2one("account.journal", string="Bank", readonly=True)
     bank_date = fields.Date(readonly=True)
-    bank_amount = fields.Monetary(string="Bank Amount", currency_field="bank_currency_id", readonly=True)
+    bank_amount = fields.Monetary(currency_field="bank_currency_id", readonly=True)
     bank_currency_id = fields.Many2one("res.currency", readonly=True)
     matched_move_id = fields.Many2one(
         "account.move",

@@ -152,7 +152,7 @@ class TestSalesPerCountryOfDestination(ReportCase):
         self.mug.taxes_id = vat_de
         account = self.eu_account()
 
-        def order(price, quantity, country, collected=False):
+        def order(price, quantity, country, collected=False, **options):
             item = make_item("MUG-BLUE", quantity, price)
             city, postal = ("Berlin", "10115") if country == "DE" else ("Paris", "75001")
             return self.put(
@@ -162,13 +162,16 @@ class TestSalesPerCountryOfDestination(ReportCase):
                     fulfilled_by="AMAZON",
                     status="SHIPPED",
                     address=make_address("Erika Muster", "Hauptstr. 1", city, postal, country, None),
+                    **options,
                 ),
                 seller="A2EUSELLER",
             )
 
-        to_germany = order("23.80", 2, "DE")
+        # one buyer, living in Germany, sends a mug to France
+        buyer = {"buyer_email": "erika@example.com", "buyer_name": "Erika Muster"}
+        to_germany = order("23.80", 2, "DE", created=datetime.now() - timedelta(hours=2), **buyer)
         returned = order("11.90", 1, "DE")
-        to_france = order("12.00", 1, "FR")
+        to_france = order("12.00", 1, "FR", **buyer)
         deemed = order("10.00", 1, "DE", collected=True)
         self.sync(account)
         invoices = {}
@@ -179,9 +182,11 @@ class TestSalesPerCountryOfDestination(ReportCase):
         self.assertEqual((invoices["fr"].amount_untaxed, invoices["fr"].amount_tax), (10.0, 2.0))
         note = invoices["returned"]._reverse_moves([{"invoice_date": invoices["returned"].invoice_date}])
         note.action_post()
-        # the customer's invoice address elsewhere: where the goods went decides
-        if invoices["fr"].partner_id != invoices["fr"].partner_shipping_id:
-            invoices["fr"].partner_id.country_id = germany
+        self.assertEqual(
+            (invoices["fr"].partner_id.country_id, invoices["fr"].partner_shipping_id.country_id),
+            (germany, france),
+            "invoiced to the buyer in Germany, delivered to France",
+        )
         Report = self.env["amazon.oss.report"]
         mine = [("collected_by_amazon", "=", False), ("marketplace_id", "=", self.marketplace_de.id)]
         rows = Report.search(mine)
