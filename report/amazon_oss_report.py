@@ -30,15 +30,15 @@ class AmazonOssReport(models.Model):
     company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
     country_id = fields.Many2one("res.country", string="Country of Destination", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    amazon_account_id = fields.Many2one("amazon.account", string="Amazon Account", readonly=True)
+    amazon_account_id = fields.Many2one("amazon.account", readonly=True)
     marketplace_id = fields.Many2one("amazon.marketplace", readonly=True)
-    tax_id = fields.Many2one("account.tax", string="Tax", readonly=True)
+    tax_id = fields.Many2one("account.tax", readonly=True)
     tax_rate = fields.Float(string="Rate (%)", readonly=True, aggregator=None)
     collected_by_amazon = fields.Boolean(
         readonly=True, help="Tax Amazon collects and remits (the Amazon Tax): not the seller's VAT."
     )
-    untaxed_amount = fields.Monetary(string="Untaxed Amount", currency_field="company_currency_id", readonly=True)
-    tax_amount = fields.Monetary(string="Tax", currency_field="company_currency_id", readonly=True)
+    untaxed_amount = fields.Monetary(currency_field="company_currency_id", readonly=True)
+    tax_amount = fields.Monetary(currency_field="company_currency_id", readonly=True)
 
     _depends = {
         "account.move": [

@@ -26,7 +26,10 @@ class ReportCase(AccountingCase):
         return payout
 
     def deposit_line(self, payout):
-        return payout.move_ids.line_ids.filtered(lambda x: x.account_id == payout.journal_id.default_account_id)
+        """The payout's open line on its journal's account (the deposit)."""
+        return payout.move_ids.line_ids.filtered(
+            lambda x: x.account_id == payout.journal_id.default_account_id and not x.reconciled
+        )
 
     def bank_receives(self, payout):
         """The bank's line of the deposit, matched with the payout's deposit line (what the
@@ -55,6 +58,7 @@ class TestSettlementsToBank(ReportCase):
         self.invoice(fbm), self.invoice(fba)
         matched = self.registered_payout("91919191911", fbm)
         waiting = self.registered_payout("91919191912", fba)
+        deposit = self.deposit_line(matched)
         statement_line = self.bank_receives(matched)
 
         Report = self.env["amazon.payout.bank.report"]
@@ -67,7 +71,7 @@ class TestSettlementsToBank(ReportCase):
                     "date": matched.deposit_date,
                     "amount": matched.total_amount,
                     "move_id": (matched.move_ids - matched.fee_bill_id).id,
-                    "deposit_line_id": self.deposit_line(matched).id,
+                    "deposit_line_id": deposit.id,
                     "bank_line_id": statement_line.id,
                     "bank_journal_id": self.bank.id,
                     "bank_amount": matched.total_amount,
@@ -89,6 +93,37 @@ class TestSettlementsToBank(ReportCase):
             [("amazon_account_id", "=", self.account.id)], ["date:month", "match_state"], ["open_balance:sum"]
         )
         self.assertAlmostEqual(sum(g["open_balance:sum"] for g in groups), waiting.total_amount)
+
+    def test_a_payout_booked_in_two_parts_has_one_deposit_the_line_not_carried_between_its_parts(self):
+        _fbm, fba = self.import_orders()
+        self.invoice(fba)
+        payout = self.registered_payout("91919191914", fba)
+        carried = self.deposit_line(payout)
+        # as a month-end split books it: the first part's balance carried to the second part,
+        # the carry lines matched together, the deposit on the last part
+        clearing, amount = carried.account_id, carried.balance
+        second = self.env["account.move"].create(
+            {
+                "journal_id": payout.journal_id.id,
+                "date": payout.deposit_date,
+                "line_ids": [
+                    Command.create({"account_id": clearing.id, "balance": amount, "name": "deposit"}),
+                    Command.create({"account_id": clearing.id, "balance": -amount, "name": "carried"}),
+                ],
+            }
+        )
+        second.action_post()
+        (carried | second.line_ids.filtered(lambda x: x.balance < 0)).reconcile()
+        payout.move_ids = [Command.link(second.id)]
+        deposit = second.line_ids.filtered(lambda x: x.balance > 0)
+
+        Report = self.env["amazon.payout.bank.report"]
+        row = Report.search([("payout_id", "=", payout.id)])
+        self.assertEqual((row.deposit_line_id, row.move_id), (deposit, second))
+        self.assertEqual(row.match_state, "unmatched", "carrying a part's balance is not the bank's match")
+        statement_line = self.bank_receives(payout)
+        row.invalidate_recordset()
+        self.assertEqual((row.match_state, row.bank_line_id), ("matched", statement_line))
 
     def test_a_payout_not_registered_yet_is_listed_as_such(self):
         _fbm, fba = self.import_orders()
