@@ -8,6 +8,8 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import format_date
 
+from ..emulator.scenarios import make_item, make_order
+from .common import CA
 from .test_payout_accounting import AccountingCase
 
 
@@ -172,3 +174,60 @@ class TestMonthEndCutoff(AccountingCase):
         )
         payout.period_end = datetime.combine(self.month_end, time(20))
         self.assertEqual([(p["date"], p["end"]) for p in payout._amazon_periods()], [(payout.deposit_date, False)])
+
+    def test_a_payout_in_another_currency_carries_at_each_parts_rate_and_resets(self):
+        cad = self.env.ref("base.CAD")
+        cad.active = True
+        for day, rate in ((self.month_end, 1.25), (self.end.date(), 1.20)):
+            self.env["res.currency.rate"].create(
+                {"currency_id": cad.id, "name": day, "rate": rate, "company_id": self.company.id}
+            )
+        account = self.env["amazon.account"].create(
+            self.account_values(
+                name="Amazon CA",
+                base_marketplace_id=self.marketplace_ca.id,
+                last_orders_sync=fields.Datetime.now() - timedelta(days=1),
+            )
+        )
+        early, late = (
+            self.put(
+                make_order(
+                    items=[make_item("MUG-BLUE", 1, price)],
+                    marketplace_id=CA[0],
+                    fulfilled_by="AMAZON",
+                    status="SHIPPED",
+                    anonymous=True,
+                )
+            )
+            for price in ("50.00", "40.00")
+        )
+        self.sync(account)
+        invoices = (self.sale_order(early, account) | self.sale_order(late, account))._create_invoices()
+        invoices.action_post()
+        payout = self.payout(
+            "77007700776",
+            [early, late],
+            account=account,
+            posted={early["orderId"]: self.start + timedelta(days=2)},
+            start=self.start,
+            end=self.end,
+            deposit_date=self.end + timedelta(days=2),
+        )
+        self.assertEqual((payout.currency_id, payout.state), (cad, "imported"), payout.mismatch_ids.mapped("kind"))
+        payout.action_register()
+        october, november = self.entries(payout)
+        self.assertEqual((october.date, november.date), (self.month_end, self.end.date()))
+        self.assertEqual(set(invoices.mapped("amount_residual")), {0.0})
+        carry = october.line_ids.filtered(lambda x: x.account_id == payout.journal_id.default_account_id)
+        self.assertTrue(carry.reconciled, "taken back by the November part")
+        self.assertTrue(carry.matched_credit_ids.exchange_move_id, "at November's rate: Odoo's exchange difference")
+        [deposit] = self.open_on_deposit_account(payout)
+        self.assertEqual(deposit.move_id, november)
+        self.assertAlmostEqual(deposit.amount_currency, payout.total_amount)
+        self.assertAlmostEqual(deposit.balance, self.company.currency_id.round(payout.total_amount / 1.20))
+
+        payout.action_reset()
+        self.assertEqual(payout.state, "imported")
+        self.assertAlmostEqual(sum(invoices.mapped("amount_residual")), 90.0, msg="open again")
+        payout.action_register()
+        self.assertEqual(len(self.open_on_deposit_account(payout)), 1)
