@@ -89,6 +89,7 @@ def settlement_rows(
     reimbursements=(),
     mcf_orders=(),
     mcf_fee="5.40",
+    posted=None,
 ):
     """The rows of one settlement.
 
@@ -98,7 +99,8 @@ def settlement_rows(
     :param refunds: dict order id -> Decimal refunded principal, or dict amount-description ->
         Decimal refunded (Principal, Tax, Shipping...; MarketplaceFacilitatorTax-*: the withheld
         tax given back): a Refund transaction with Amazon's commission given back
-    :param others: list of (transaction-type, amount-type, amount-description, amount) rows
+    :param others: list of (transaction-type, amount-type, amount-description, amount) rows, and
+        optionally their posted datetime (fifth)
     :param overrides: dict row number (1: the first amount row) -> {column: text}, written
         over the generated rows after the total is computed (a report Amazon got wrong)
     :param currency: the settlement's currency when no order gives it (default USD)
@@ -108,6 +110,8 @@ def settlement_rows(
     :param mcf_orders: Multi-Channel Fulfillment orders (the emulator's): a per-unit
         fulfillment fee (``mcf_fee``) of each unit shipped, on a "Non-Amazon" order row whose
         merchant-order-id is the seller's fulfillment order id
+    :param posted: dict order id -> datetime its order rows are posted (default: the day
+        before the settlement's end)
     :returns: (list of row dicts, Decimal total)
     """
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
@@ -123,14 +127,14 @@ def settlement_rows(
     for order in orders:
         marketplace = order["salesChannel"].get("marketplaceName", "")
         fba = order["fulfillment"]["fulfilledBy"] == "AMAZON"
-        posted = _date(end - timedelta(days=1))
+        posted_at = _date((posted or {}).get(order["orderId"]) or end - timedelta(days=1))
         for item in order["orderItems"]:
             common = {
                 "transaction-type": "Order",
                 "order-id": order["orderId"],
                 "marketplace-name": marketplace,
                 "fulfillment-id": "AFN" if fba else "MFN",
-                "posted-date-time": posted,
+                "posted-date-time": posted_at,
                 "order-item-code": item["orderItemId"],
                 "sku": item["product"]["sellerSku"],
                 "quantity-purchased": str(item["quantityOrdered"]),
@@ -230,9 +234,10 @@ def settlement_rows(
             },
             amount=_amount(-Decimal(reserve_held)),
         )
-    for transaction_type, amount_type, description, amount in others:
+    for transaction_type, amount_type, description, amount, *when in others:
         add(
             **{"transaction-type": transaction_type, "amount-type": amount_type, "amount-description": description},
+            **({"posted-date-time": _date(when[0])} if when else {}),
             amount=_amount(amount),
         )
     for row in reimbursements:

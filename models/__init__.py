@@ -14,6 +14,7 @@ from . import amazon_order_failure
 from . import amazon_feed
 from . import amazon_carrier
 from . import delivery_carrier
+from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import sale_order

@@ -1,9 +1,12 @@
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 from .. import const
 from .amazon_payout_mismatch import MISMATCH_KINDS
@@ -188,6 +191,7 @@ class AmazonPayout(models.Model):
         for payout in self:
             if payout.state == "registered":
                 raise UserError(self.env._("%(payout)s is already registered.", payout=payout.display_name))
+            payout._amazon_check_periods()  # before anything is booked
             invoice = payout.mismatch_ids.filtered(lambda m: m.decision == "invoice")
             if invoice:
                 invoice.sale_order_id._amazon_invoice_for_payout()
@@ -208,7 +212,9 @@ class AmazonPayout(models.Model):
         for payout in self.filtered(lambda p: p.state == "registered"):
             moves = payout.move_ids.filtered(lambda m: m.state == "posted")
             deposit = moves.line_ids.filtered(
-                lambda x, payout=payout: x.account_id == payout.journal_id.default_account_id and x.reconciled
+                lambda x, payout=payout, moves=moves: (
+                    x.account_id == payout.journal_id.default_account_id and payout._amazon_matched_outside(x, moves)
+                )
             )
             if deposit:
                 raise UserError(
@@ -298,6 +304,16 @@ class AmazonPayout(models.Model):
             user.has_group("account.group_account_manager") or user.has_group("account.group_account_basic")
         ):
             raise UserError(self.env._("Only accounting managers may match Amazon deposits with the bank."))
+    @api.model
+    def _amazon_matched_outside(self, line, moves):
+        """Whether ``line`` is matched with a line of another entry than ``moves`` (the bank's),
+        not counting the carry lines of a payout split at month end and their exchange
+        differences."""
+        if not line.reconciled and not (line.matched_debit_ids or line.matched_credit_ids):
+            return False
+        partials = line.matched_debit_ids | line.matched_credit_ids
+        others = (partials.debit_move_id | partials.credit_move_id).move_id - moves
+        return bool(others - partials.exchange_move_id)
 
     def _amazon_check_access(self):
         if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
@@ -550,13 +566,14 @@ class AmazonPayout(models.Model):
             created.flush_recordset()
             created.invalidate_recordset()
 
-    def _amazon_fees(self, accounts=None):
+    def _amazon_fees(self, accounts=None, lines=None):
         """The payout's fees as lines of Amazon's bill: one per amount type (and description),
         account; a fee and the VAT Amazon shows on it ("Base fee" / "Tax on fee" rows) make
         one gross line, whose tax is the one that gives Amazon's VAT
         (:meth:`~.amazon_payout_mapping.AmazonPayoutMapping._amazon_tax_for_charged_vat`).
 
         :param accounts: dict payout line id -> account (default: the mapping's)
+        :param lines: the payout's lines to take (default: all), e.g. a part's
         :returns: dict (amount type, description, account) -> dict with ``amount`` (float, of
             the settlement: negative when charged), ``gross`` and ``vat`` (Decimal, Amazon's
             VAT, 0 when not shown), ``tax`` (account.tax, maybe empty; ``None`` when Amazon's
@@ -565,7 +582,7 @@ class AmazonPayout(models.Model):
         """
         Mapping = self.env["amazon.payout.mapping"].sudo()
         company = self.company_id
-        fee_lines = self.line_ids.filtered(lambda x: x.category == "fee")
+        fee_lines = (self.line_ids if lines is None else lines).filtered(lambda x: x.category == "fee")
         if not fee_lines:
             return {}
         if accounts is None:
@@ -603,11 +620,40 @@ class AmazonPayout(models.Model):
 
     def _amazon_periods(self):
         """The parts the payout is booked in, in order: ``[{"date": accounting date, "end":
-        datetime or False}]``. A line belongs to the first part whose ``end`` is after its
-        posted date; the last part (``end`` False) takes the rest, lines without a date included. One part, at the deposit
-        date, unless settlements are split at month ends."""
+        datetime or False, "start": datetime or False, "locked": hard lock date or False}]``.
+        A line belongs to the first part whose ``end`` is after its posted date; the last part
+        (``end`` False) takes the rest, lines without a date included.
+
+        One part, at the deposit date, unless the company splits settlements at month end
+        (:attr:`res.company.amazon_payout_month_cutoff`) and this one crosses a month end: then
+        one part per month (UTC, as Amazon dates its lines), dated its last day, the last part
+        the settlement's end. A date in a soft-locked period moves as Odoo moves an entry's
+        date (``account.move._get_accounting_date``); one in a hard-locked period stays and
+        gives ``locked`` (registration refuses it)."""
         self.ensure_one()
-        return [{"date": self.deposit_date or fields.Date.context_today(self), "end": False}]
+        single = [{"date": self.deposit_date or fields.Date.context_today(self), "end": False}]
+        start, end = self.period_start, self.period_end
+        if not (self.company_id.amazon_payout_month_cutoff and start and end):
+            return single
+        last = end - timedelta(seconds=1)  # a settlement ending at midnight ends the day before
+        if (start.year, start.month) >= (last.year, last.month):
+            return single
+        periods = []
+        month = datetime(start.year, start.month, 1)
+        while (month.year, month.month) < (last.year, last.month):
+            following = month + relativedelta(months=1)
+            periods.append({"date": (following - timedelta(days=1)).date(), "start": month, "end": following})
+            month = following
+        periods.append({"date": last.date(), "start": month, "end": False})
+        periods[0]["start"] = False
+        entry = self.env["account.move"].with_company(self.company_id).new({"move_type": "entry"})
+        for period in periods:
+            hard = self.company_id.hard_lock_date
+            period["locked"] = hard if hard and period["date"] <= hard else False
+            locks = not period["locked"] and entry._get_violated_lock_dates(period["date"], True)
+            if locks:
+                period["date"] = entry._get_accounting_date(period["date"], True, lock_dates=locks)
+        return periods
 
     def _amazon_lines_by_period(self, lines=None):
         """``[(period, lines)]`` of :meth:`_amazon_periods`, every line in exactly one part."""
@@ -622,6 +668,27 @@ class AmazonPayout(models.Model):
             lines -= part
             result.append((period, part))
         return result
+
+    def _amazon_check_periods(self, periods=None):
+        """Refuse a payout a part of which falls in a hard-locked period, before anything is booked.
+
+        :raises UserError: naming the part and its date
+        """
+        self.ensure_one()
+        periods = periods or self._amazon_periods()
+        for number, period in enumerate(periods, start=1):
+            if period.get("locked"):
+                raise UserError(
+                    self.env._(
+                        "%(payout)s cannot be registered: its part %(part)s of %(count)s is dated %(date)s, in a "
+                        "period locked up to %(lock)s (hard lock date). Nothing was booked.",
+                        payout=self.display_name,
+                        part=number,
+                        count=len(periods),
+                        date=format_date(self.env, period["date"]),
+                        lock=format_date(self.env, period["locked"]),
+                    )
+                )
 
     def _amazon_register(self):
         """Book the payout (one entry in the Amazon Payments journal, the fee bill) and
@@ -666,21 +733,30 @@ class AmazonPayout(models.Model):
                 )
             )
         company = self.company_id
+        currency = self.currency_id
         Mapping = self.env["amazon.payout.mapping"].sudo()
-        journal = self.account_id._amazon_payout_journal_for(self.currency_id)
+        by_period = self._amazon_lines_by_period()
+        periods = [period for period, _lines in by_period]
+        self._amazon_check_periods(periods)
+        journal = self.account_id._amazon_payout_journal_for(currency)
         deposit_account = journal.default_account_id
         if not deposit_account.reconcile:
             deposit_account.sudo().reconcile = True  # the bank's deposit line is matched against it
-        date = self._amazon_periods()[-1]["date"]
         label = self.display_name
-        lines = []  # (values, aml to reconcile with or None)
+        last_part = len(periods) - 1
+        lines = [[] for _period in periods]  # per part: (values, aml to reconcile with or None)
         decisions = {self._amazon_mismatch_key(m): m for m in self.mismatch_ids}
+        part_of = {line_id: index for index, (_period, part) in enumerate(by_period) for line_id in part.ids}
+        # per order and kind (refund or not): what Amazon paid for it in each part
+        order_amounts = defaultdict(lambda: [0.0] * len(periods))
+        for line in self.line_ids.filtered(lambda x: x.order_ref and x.category in ORDER_CATEGORIES):
+            order_amounts[line.order_ref, line.category == "refund"][part_of[line.id]] += line.amount
 
-        def add(account, amount, name, partner=None, counterpart=None):
-            """A line taking ``amount`` (payout currency) out of the deposit."""
-            if self.currency_id.is_zero(amount):
+        def add(account, amount, name, partner=None, counterpart=None, part=last_part):
+            """A line taking ``amount`` (payout currency) out of the deposit, in ``part``."""
+            if currency.is_zero(amount):
                 return
-            lines.append(
+            lines[part].append(
                 (
                     {
                         "account_id": account.id,
@@ -692,6 +768,21 @@ class AmazonPayout(models.Model):
                 )
             )
 
+        def spread(ref, kinds, amount):
+            """``amount`` of an order over the parts its lines of ``kinds`` (refund or not) are in;
+            what differs from Amazon's (a write-off) in the last of them.
+
+            :returns: (list of amounts per part, index of that last part)
+            """
+            amounts = [sum(order_amounts[ref, kind][index] for kind in kinds) for index in range(len(periods))]
+            last = max((i for i, value in enumerate(amounts) if not currency.is_zero(value)), default=last_part)
+            amounts[last] += amount - sum(amounts)
+            return [currency.round(value) for value in amounts], last
+
+        def add_spread(account, amounts, name, partner=None, counterpart=None):
+            for index, amount in enumerate(amounts):
+                add(account, amount, name, partner, counterpart, index)
+
         suspense = Mapping._default_account(company, "other")
         groups = self._amazon_groups()
         all_documents = self._amazon_documents(groups)
@@ -700,44 +791,47 @@ class AmazonPayout(models.Model):
         for move_line in documents_lines:
             if move_line.account_type == "asset_receivable" and not move_line.reconciled:
                 open_receivables[move_line.move_id.id] |= move_line
-        grouped = {}  # (receivable account, customer, refund) -> [amount, receivable lines, order refs]
+        grouped = {}  # (receivable account, customer, refund) -> [amounts per part, receivable lines, order refs]
         for ref, order, refund, amount, documents in self._amazon_parts(groups, all_documents):
             name = f"{label}: {ref}"
+            combined = not refund and "out_refund" in documents.mapped("move_type")
+            amounts, last = spread(ref, (False, True) if combined else (refund,), amount)
             if not order:
                 mismatch = decisions.get(("unknown_order", ref, refund, ""))
                 target = mismatch.write_off_account_id if mismatch and mismatch.decision == "write_off" else suspense
-                add(target, amount, name)
+                add_spread(target, amounts, name)
                 continue
             partner = order.partner_invoice_id.commercial_partner_id
             if not documents:
                 mismatch = decisions.get(("no_invoice", ref, refund, ""))
                 if mismatch and mismatch.decision == "write_off":
-                    add(mismatch.write_off_account_id, amount, name)
+                    add_spread(mismatch.write_off_account_id, amounts, name)
                 else:  # open on the customer: the invoice posted later is matched with it
-                    add(partner.with_company(company).property_account_receivable_id, amount, name, partner)
+                    add_spread(partner.with_company(company).property_account_receivable_id, amounts, name, partner)
                 continue
             receivables = self.env["account.move.line"].union(*(open_receivables[d.id] for d in documents))
             mismatch = decisions.get(("amount", ref, refund, ""))
-            settled = amount
             if mismatch and mismatch.decision == "write_off":
                 settled = mismatch.odoo_amount
-                add(mismatch.write_off_account_id, amount - settled, self.env._("%(name)s (write-off)", name=name))
+                write_off = amount - settled
+                add(mismatch.write_off_account_id, write_off, self.env._("%(name)s (write-off)", name=name), part=last)
+                amounts[last] = currency.round(amounts[last] - write_off)
             partner = documents[:1].partner_id.commercial_partner_id
             if not receivables:  # already settled otherwise: what Amazon paid stays open on the customer
                 account = documents.line_ids.filtered(lambda x: x.account_type == "asset_receivable")[:1].account_id
-                add(account, settled, name, partner)
+                add_spread(account, amounts, name, partner)
                 continue
             if mismatch and mismatch.decision != "write_off":
                 # partly settled: a line of its own, so that what stays open is this document's
-                add(receivables[:1].account_id, settled, name, partner, receivables)
+                add_spread(receivables[:1].account_id, amounts, name, partner, receivables)
                 continue
-            # fully settled documents of one customer are settled together: one line, one match
+            # fully settled documents of one customer are settled together: one line (per part), one match
             key = (receivables[:1].account_id, partner, refund)
-            entry = grouped.setdefault(key, [0.0, self.env["account.move.line"], []])
-            entry[0] += settled
+            entry = grouped.setdefault(key, [[0.0] * len(periods), self.env["account.move.line"], []])
+            entry[0] = [total + value for total, value in zip(entry[0], amounts, strict=True)]
             entry[1] |= receivables
             entry[2].append(ref)
-        for (account, partner, _refund), (amount, receivables, refs) in grouped.items():
+        for (account, partner, _refund), (amounts, receivables, refs) in grouped.items():
             name = (
                 f"{label}: {refs[0]}"
                 if len(refs) == 1
@@ -745,7 +839,7 @@ class AmazonPayout(models.Model):
                     "%(name)s: %(count)s orders of %(partner)s", name=label, count=len(refs), partner=partner.name
                 )
             )
-            add(account, amount, name, partner, receivables)
+            add_spread(account, amounts, name, partner, receivables)
         booked = self.line_ids.filtered(
             lambda x: (
                 x.category in ("fee", "tax", "reserve", "income", "loan", "other")
@@ -753,61 +847,150 @@ class AmazonPayout(models.Model):
             )
         )
         accounts = Mapping._accounts_for(company, booked)
-        fees = self._amazon_fees(accounts)
-        for fee in fees.values():
-            if fee["tax"] is None:  # Amazon's VAT the mapping does not give: written off (decided)
-                mismatch = decisions[("fee_tax", "", False, fee["label"])]
-                fee.update(tax=self.env["account.tax"], write_off=mismatch.write_off_account_id)
-        bill = self._amazon_fee_bill(fees, date) if fees else self.env["account.move"]
-        if bill:
-            payable = bill.line_ids.filtered(lambda x: x.account_id.account_type == "liability_payable")
-            sign = -1 if bill.move_type == "in_invoice" else 1
-            add(
-                payable[:1].account_id,
-                sign * bill.amount_total,
-                self.env._("%(name)s: Amazon fees", name=label),
-                bill.partner_id,
-                payable,
-            )
+        payout_fees = self._amazon_fees(accounts)
+        bills = [self.env["account.move"]] * len(periods)
+        for index, (period, part) in enumerate(by_period):
+            fees = self._amazon_fees(accounts, lines=part) if len(periods) > 1 else payout_fees
+            for key, fee in fees.items():
+                if fee["tax"] is None:
+                    # Amazon's VAT the mapping does not give: written off (decided); or on a part of
+                    # the fee only (its rounding), the tax found for the whole fee
+                    mismatch = decisions.get(("fee_tax", "", False, fee["label"]))
+                    if mismatch:
+                        fee.update(tax=self.env["account.tax"], write_off=mismatch.write_off_account_id)
+                    else:
+                        fee["tax"] = payout_fees[key]["tax"]
+            bill = self._amazon_fee_bill(fees, period["date"]) if fees else self.env["account.move"]
+            bills[index] = bill
+            if bill:
+                payable = bill.line_ids.filtered(lambda x: x.account_id.account_type == "liability_payable")
+                sign = -1 if bill.move_type == "in_invoice" else 1
+                add(
+                    payable[:1].account_id,
+                    sign * bill.amount_total,
+                    self.env._("%(name)s: Amazon fees", name=label),
+                    bill.partner_id,
+                    payable,
+                    index,
+                )
         names = dict(CATEGORIES)
         by_account = defaultdict(float)
         for line in booked.filtered(lambda x: x.category != "fee"):
-            by_account[(accounts[line.id], line.category)] += line.amount
-        for (account, category), amount in by_account.items():
-            add(account, amount, f"{label}: {names[category]}")
-        for amount_type, amount in self._amazon_unmapped().items():
+            by_account[(part_of[line.id], accounts[line.id], line.category)] += line.amount
+        for (index, account, category), amount in by_account.items():
+            add(account, amount, f"{label}: {names[category]}", part=index)
+        self._amazon_unmapped()  # maps again what a mapping added since gives
+        unmapped = defaultdict(float)
+        for line in self.line_ids.filtered(lambda x: x.category == "unknown"):
+            unmapped[part_of[line.id], f"{line.amount_type} / {line.description}"] += line.amount
+        for (index, amount_type), amount in unmapped.items():
             mismatch = decisions[("unmapped", "", False, amount_type)]
-            add(mismatch.write_off_account_id, amount, f"{label}: {amount_type}")
+            add(mismatch.write_off_account_id, amount, f"{label}: {amount_type}", part=index)
         unbalanced = decisions.get(("unbalanced", "", False, ""))
         if unbalanced:
             add(unbalanced.write_off_account_id, unbalanced.difference, self.env._("%(name)s: difference", name=label))
-        values = [v for v, _c in lines]
-        values.append(
-            {
-                "account_id": deposit_account.id,
-                "name": self.env._("%(name)s: deposit", name=label),
-                "amount_currency": self.total_amount,
-            }
-        )
-        move = self._amazon_create_entry(journal, date, values)
-        plan = []
-        for (_values, counterpart), move_line in zip(lines, move.line_ids.sorted("id"), strict=False):
-            if counterpart:
-                plan.append(counterpart | move_line)
+        moves = self._amazon_book_parts(journal, periods, lines)
+        plan = {}  # lines reconciled together, by what they are matched with
+        for move, part_lines in zip(moves, lines, strict=True):
+            for (_values, counterpart), move_line in zip(part_lines, move.line_ids.sorted("id"), strict=False):
+                if counterpart:
+                    key = tuple(sorted(counterpart.ids))
+                    plan[key] = plan.get(key, counterpart) | move_line
         notes = []  # Odoo's "Invoice X paid" on each order, logged in one batch
-        self.env["account.move.line"].with_context(amazon_collect_notes=notes)._reconcile_plan(plan)
+        self.env["account.move.line"].with_context(amazon_collect_notes=notes)._reconcile_plan(list(plan.values()))
         self.env["sale.order"]._amazon_log_collected(notes)
+        entries = self.env["account.move"].union(*moves)
+        all_bills = self.env["account.move"].union(*bills)
         self.write(
             {
                 "state": "registered",
                 "journal_id": journal.id,
-                "fee_bill_id": bill.id,
-                "move_ids": [fields.Command.link(move.id)] + ([fields.Command.link(bill.id)] if bill else []),
+                "fee_bill_id": all_bills[-1:].id,
+                "move_ids": [fields.Command.link(move.id) for move in entries | all_bills],
             }
         )
-        self.message_post(
-            body=self.env._("Registered in %(journal)s: %(entry)s.", journal=journal.display_name, entry=move.name)
-        )
+        if len(periods) == 1:
+            body = self.env._("Registered in %(journal)s: %(entry)s.", journal=journal.display_name, entry=entries.name)
+        else:
+            parts = [
+                self.env._(
+                    "%(date)s: %(moves)s",
+                    date=format_date(self.env, (move or bill).date),
+                    moves=", ".join((move | bill).mapped("name")),
+                )
+                for move, bill in zip(moves, bills, strict=True)
+                if move or bill
+            ]
+            body = self.env._(
+                "Registered in %(journal)s in %(count)s parts, split at month end: %(parts)s.",
+                journal=journal.display_name,
+                count=len(parts),
+                parts="; ".join(parts),
+            )
+        self.message_post(body=body)
+
+    def _amazon_book_parts(self, journal, periods, lines):
+        """The payout's entries, one per part (:meth:`_amazon_create_entry`): each part but the
+        last leaves what it brought so far on the Amazon Payments account, the next one takes it
+        back; those carry lines are matched together, so only the deposit stays open there. A part
+        without lines has no entry (what it carries goes on).
+
+        :param lines: per part, a list of (line values, counterpart); the carry lines are added
+            to it (without counterpart)
+        :returns: list of account.move per part (maybe empty)
+        """
+        currency = self.currency_id
+        deposit_account = journal.default_account_id
+        label = self.display_name
+        moves = []
+        carried = None  # (amount, index of the part that carries it) brought from a part before
+        pairs = []  # (part carrying, part taking back)
+        carry_lines = {}  # part -> position of its carry line among its entry's lines
+        for index, (period, part_lines) in enumerate(zip(periods, lines, strict=True)):
+            last = index == len(periods) - 1
+            if not part_lines and not last:
+                moves.append(self.env["account.move"])
+                continue
+            if carried:
+                when = format_date(self.env, periods[carried[1]]["date"])
+                take_back = {
+                    "account_id": deposit_account.id,
+                    "name": self.env._("%(name)s: carried from %(date)s", name=label, date=when),
+                    "amount_currency": -carried[0],
+                }
+                part_lines.insert(0, (take_back, None))
+                pairs.append((carried[1], index))
+                carried = None
+            values = [v for v, _c in part_lines]
+            if last:
+                closing = {
+                    "account_id": deposit_account.id,
+                    "name": self.env._("%(name)s: deposit", name=label),
+                    "amount_currency": self.total_amount,
+                }
+            else:
+                amount = currency.round(-sum(v["amount_currency"] for v in values))
+                closing = None
+                if not currency.is_zero(amount):
+                    closing = {
+                        "account_id": deposit_account.id,
+                        "name": self.env._("%(name)s: carried to the next part", name=label),
+                        "amount_currency": amount,
+                    }
+                    carried = (amount, index)
+                    carry_lines[index] = len(values)
+            if closing:
+                part_lines.append((closing, None))
+                values.append(closing)
+            moves.append(self._amazon_create_entry(journal, period["date"], values))
+        # by position: a conversion's rounding line may follow the carry line
+        plan = [
+            moves[giver].line_ids.sorted("id")[carry_lines[giver]] | moves[taker].line_ids.sorted("id")[0]
+            for giver, taker in pairs
+        ]
+        if plan:
+            self.env["account.move.line"]._reconcile_plan(plan)
+        return moves
 
     def _amazon_open_deposit_lines(self):
         """The payout's deposit: the lines of its entries on the Amazon Payments account not

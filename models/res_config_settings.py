@@ -7,6 +7,7 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     amazon_account_count = fields.Integer(compute="_compute_amazon_account_count")
+    amazon_payout_month_cutoff = fields.Boolean(related="company_id.amazon_payout_month_cutoff", readonly=False)
     # the integrator's SP-API application, for Connect with Amazon (administrators only)
     amazon_application_id = fields.Char(
         string="SP-API Application ID", config_parameter=const.PARAM_APPLICATION_ID, groups="base.group_system"
