@@ -304,6 +304,7 @@ class AmazonPayout(models.Model):
             user.has_group("account.group_account_manager") or user.has_group("account.group_account_basic")
         ):
             raise UserError(self.env._("Only accounting managers may match Amazon deposits with the bank."))
+
     @api.model
     def _amazon_matched_outside(self, line, moves):
         """Whether ``line`` is matched with a line of another entry than ``moves`` (the bank's),
