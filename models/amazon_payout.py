@@ -219,7 +219,8 @@ class AmazonPayout(models.Model):
             if deposit:
                 raise UserError(
                     self.env._(
-                        "%(payout)s: its deposit is matched with the bank; Unmatch Bank Deposit first.",
+                        "%(payout)s: its deposit is matched with the bank; unmatch the bank line first (Unmatch Bank "
+                        "Deposit, or Odoo's undo of the bank reconciliation).",
                         payout=payout.display_name,
                     )
                 )
