@@ -20,13 +20,14 @@ class AmazonPayout(models.Model):
     def _amazon_documents(self, groups):
         """The summary invoices and credit notes are the documents of the orders they cover
         (never found through an order's invoices: they cover many orders)."""
+        orders = self.env["sale.order"].union(*(group["order"] for group in groups.values()))
+        orders.invoice_ids  # noqa: B018 (read for all orders at once, not order by order below)
         result = super()._amazon_documents(groups)
         Move = self.env["account.move"]
         for key, moves in list(result.items()):
             own = moves.filtered(lambda m: not m.amazon_summary and not m.reversed_entry_id.amazon_summary)
             if own != moves:
                 result[key] = own
-        orders = self.env["sale.order"].union(*(group["order"] for group in groups.values()))
         if not orders:
             return result
         summaries = Move.search(
@@ -78,15 +79,34 @@ class AmazonPayout(models.Model):
             return self._amazon_summary_share(order, documents)
         if documents or not order:
             return None
+        to_invoice = self._amazon_summary_candidates()
         if refund:
             sale = all_documents[(ref, False)]
-            if (sale and sale[:1].amazon_summary) or order._amazon_summary_to_invoice():
+            if (sale and sale[:1].amazon_summary) or order.id in to_invoice:
                 return amount  # credited as Amazon refunded it
             return None
-        if not order._amazon_summary_to_invoice():
+        if order.id not in to_invoice:
             return None
         lines = self.env["sale.order"]._amazon_summary_line_values(order)
         return self.currency_id.round(sum(line["total"] for line in lines))
+
+    def _amazon_summary_candidates(self):
+        """Ids of the payout's orders to invoice by a summary, found once per check."""
+        cache = self.env.context.get("amazon_summary_shares")
+        if cache is not None and "orders" in cache:
+            return cache["orders"]
+        orders = self.env["sale.order"].union(
+            *(
+                order
+                for (order,) in self.env["amazon.payout.line"]
+                .sudo()
+                ._read_group([("payout_id", "=", self.id), ("sale_order_id", "!=", False)], ["sale_order_id"])
+            )
+        )
+        ids = set(orders.with_env(self.env)._amazon_summary_orders().ids)
+        if cache is not None:
+            cache["orders"] = ids
+        return ids
 
     def _amazon_summary_share(self, order, documents):
         """The order's part of summary documents (positive for invoices, negative for
@@ -118,21 +138,23 @@ class AmazonPayout(models.Model):
         groups = self._amazon_groups()
         documents = self._amazon_documents(groups)
         SaleOrder = self.env["sale.order"]
-        invoiced = SaleOrder
-        to_invoice = SaleOrder
+        paid = SaleOrder.browse(
+            [
+                group["order"][:1].id
+                for ref, group in groups.items()
+                if group["order"] and not self.currency_id.is_zero(group["paid"]) and not documents[(ref, False)]
+            ]
+        )
+        to_invoice = paid._amazon_summary_orders()
+        to_invoice_ids = set(to_invoice.ids)
         to_credit = []
         for ref, group in groups.items():
             order = group["order"][:1]
-            if not order:
+            if not order or self.currency_id.is_zero(group["refunded"]) or documents[(ref, True)]:
                 continue
             sale = documents[(ref, False)]
-            if not self.currency_id.is_zero(group["paid"]) and not sale and order._amazon_summary_to_invoice():
-                to_invoice |= order
-            if self.currency_id.is_zero(group["refunded"]) or documents[(ref, True)]:
-                continue
-            if (sale and sale[:1].amazon_summary) or order in to_invoice:
+            if (sale and sale[:1].amazon_summary) or order.id in to_invoice_ids:
                 to_credit.append((ref, order))
-                invoiced |= order
         order_lines = self.line_ids.filtered(lambda x: x.order_ref and x.category in ("sales", "promotion", "refund"))
         values = []
         for period, lines in self._amazon_lines_by_period(order_lines):
@@ -268,42 +290,62 @@ class AmazonPayout(models.Model):
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    def _amazon_summary_mode(self):
-        """Whether these Amazon orders' account invoices their marketplace by summary (the
-        marketplace's setting, else the account's)."""
-        self.ensure_one()
-        account = self.amazon_account_id
-        if not account:
-            return False
-        setting = account.sudo()._amazon_setting(self.amazon_marketplace_id)
-        return (setting.invoice_mode or account.sudo().invoice_mode) == "summary"
+    def _amazon_summary_orders(self):
+        """The orders among these to invoice by a summary: their account invoices their
+        marketplace by summary (the marketplace's setting, else the account's), they need no
+        invoice of their own (:meth:`_amazon_needs_own_invoice`) and have none (made by hand
+        or before), and something is to invoice.
 
-    def _amazon_needs_own_invoice(self):
-        """Why this order keeps an invoice of its own in summary mode: an Amazon Business
-        order, a buyer who gave a VAT number (a VAT invoice asked), or a marketplace whose
-        invoices go to Amazon (Amazon gives each buyer Odoo's invoice) for an order Amazon's
-        VAT Calculation Service does not invoice."""
+        :returns: sale.order
+        """
+        modes = {}
+        candidates = []
+        for order in self.filtered(lambda o: o.amazon_account_id and o.invoice_status == "to invoice"):
+            key = (order.amazon_account_id, order.amazon_marketplace_id)
+            if key not in modes:
+                account = order.amazon_account_id.sudo()
+                setting = account._amazon_setting(order.amazon_marketplace_id)
+                modes[key] = ((setting.invoice_mode or account.invoice_mode) == "summary", setting.upload_invoices)
+            summary, upload = modes[key]
+            if summary and not order._amazon_needs_own_invoice(upload):
+                candidates.append(order.id)
+        if not candidates:
+            return self.browse()
+        self.env["account.move.line"].flush_model(["move_id", "sale_line_ids"])
+        self.env["account.move"].flush_model(["state", "move_type", "amazon_summary"])
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT sol.order_id
+              FROM sale_order_line sol
+              JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+              JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+              JOIN account_move move ON move.id = aml.move_id
+             WHERE sol.order_id = ANY(%s)
+               AND move.state = 'posted'
+               AND move.move_type = 'out_invoice'
+               AND move.amazon_summary IS NOT TRUE
+            """,
+            (candidates,),
+        )
+        invoiced = {order_id for (order_id,) in self.env.cr.fetchall()}
+        return self.browse([order_id for order_id in candidates if order_id not in invoiced])
+
+    def _amazon_needs_own_invoice(self, upload):
+        """Whether this order keeps an invoice of its own in summary mode: an Amazon Business
+        order, a buyer who gave a VAT number (a VAT invoice asked), or, on a marketplace whose
+        invoices go to Amazon (``upload``: Amazon gives each buyer Odoo's invoice), an order
+        Amazon's VAT Calculation Service does not invoice."""
         self.ensure_one()
-        if self.amazon_business or self.amazon_buyer_vat:
-            return True
-        setting = self.amazon_account_id.sudo()._amazon_setting(self.amazon_marketplace_id)
-        return bool(setting.upload_invoices and not self.amazon_vcs_invoiced)
+        return bool(self.amazon_business or self.amazon_buyer_vat or (upload and not self.amazon_vcs_invoiced))
 
     def _amazon_summary_to_invoice(self):
-        """Whether this order is to be invoiced by a summary: summary mode, no invoice of its
-        own needed nor made (by hand or before), something to invoice."""
+        """Whether this order is to be invoiced by a summary (:meth:`_amazon_summary_orders`)."""
         self.ensure_one()
-        if not self._amazon_summary_mode() or self._amazon_needs_own_invoice():
-            return False
-        if self.invoice_ids.filtered(
-            lambda m: m.state == "posted" and m.move_type == "out_invoice" and not m.amazon_summary
-        ):
-            return False
-        return self.invoice_status == "to invoice"
+        return bool(self._amazon_summary_orders())
 
     def _amazon_invoice_for_payout(self):
         """Orders invoiced by a summary are not invoiced one by one."""
-        summary = self.filtered(lambda o: o.amazon_order_ref and o._amazon_summary_to_invoice())
+        summary = self.filtered("amazon_order_ref")._amazon_summary_orders()
         return super(SaleOrder, self - summary)._amazon_invoice_for_payout()
 
     # ------------------------------------------------------------------ builders
@@ -318,9 +360,27 @@ class SaleOrder(models.Model):
         """
         AccountTax = self.env["account.tax"]
         result = []
+        orders.order_line.fetch(  # once for all the orders' lines, not order by order
+            ["display_type", "qty_to_invoice", "extra_tax_data", "price_unit", "discount", "tax_ids", "product_id"]
+        )
         for order in orders:
             company = order.company_id
             lines = order.order_line.filtered(lambda x: not x.display_type and x.qty_to_invoice)
+            exact = [self._amazon_exact_amounts(line, order.currency_id) for line in lines]
+            if all(amounts is not None for amounts in exact):  # Amazon's amounts, as the invoice takes them
+                for line, (base, amounts) in zip(lines, exact, strict=True):
+                    result.append(
+                        self._amazon_summary_line(
+                            line,
+                            line.product_id,
+                            line.tax_ids,
+                            order.fiscal_position_id,
+                            line.qty_to_invoice,
+                            base,
+                            amounts,
+                        )
+                    )
+                continue
             base_lines = [line._prepare_base_line_for_taxes_computation(quantity=line.qty_to_invoice) for line in lines]
             AccountTax._add_tax_details_in_base_lines(base_lines, company)
             AccountTax._round_base_lines_tax_details(base_lines, company)
@@ -342,6 +402,32 @@ class SaleOrder(models.Model):
                     )
                 )
         return result
+
+    def _amazon_exact_amounts(self, line, currency):
+        """The untaxed and tax amounts a sale line's invoice line takes as they are (Amazon's,
+        kept in Odoo's ``extra_tax_data``), when it invoices the whole line; else None (Odoo
+        computes them). ``currency``: the order's.
+
+        :returns: (untaxed, {tax id: (base, tax)}) or None
+        """
+        data = line.extra_tax_data or {}
+        manual = data.get("manual_tax_amounts")
+        if (
+            not manual
+            or "manual_total_excluded_currency" not in data
+            or data.get("currency_id") != currency.id
+            or currency.compare_amounts(data.get("quantity", 0.0), line.qty_to_invoice)
+            or currency.compare_amounts(data.get("price_unit", 0.0), line.price_unit)
+            or currency.compare_amounts(data.get("discount", 0.0), line.discount)
+            or any(tax.amount_type == "group" or str(tax.id) not in manual for tax in line.tax_ids)
+        ):
+            return None
+        amounts = {
+            int(tax_id): (values.get("base_amount_currency", 0.0), values.get("tax_amount_currency", 0.0))
+            for tax_id, values in manual.items()
+            if int(tax_id) in line.tax_ids.ids
+        }
+        return data["manual_total_excluded_currency"], amounts
 
     def _amazon_summary_line(self, sale_line, product, taxes, fiscal_position, quantity, base, amounts):
         """One line of what an order's own invoice (or credit note) carries."""
@@ -441,12 +527,15 @@ class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
     def _amazon_summary_corrections(self, states, field):
-        """(sale line, invoice line, correction) for the summary lines among the lines'
-        invoice lines: their share minus what Odoo counted (the whole line)."""
+        """(sale line, correction) for the summary lines among the lines' invoice lines: their
+        share minus what Odoo counted (the whole line)."""
         result = []
+        shares_of = {}  # invoice line -> its shares, read once (a JSON field is copied on each read)
         for line in self:
             for invoice_line in line._get_invoice_lines():
-                shares = invoice_line.amazon_summary_shares
+                if invoice_line not in shares_of:
+                    shares_of[invoice_line] = invoice_line.amazon_summary_shares
+                shares = shares_of[invoice_line]
                 if not shares:
                     continue
                 move = invoice_line.move_id
