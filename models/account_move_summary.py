@@ -7,7 +7,6 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     amazon_summary = fields.Boolean(
-        string="Amazon Summary",
         readonly=True,
         copy=False,
         index="btree_not_null",

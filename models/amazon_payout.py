@@ -414,6 +414,7 @@ class AmazonPayout(models.Model):
             if not order:
                 found.append(dict(values, kind="unknown_order", difference=amount))
                 continue
+            # pylint: disable-next=assignment-from-none
             expected = self._amazon_summary_expected(ref, order, refund, amount, documents, all_documents)
             if expected is not None:  # invoiced (or to be) by a summary: the order's share of it
                 if not currency.is_zero(expected - amount):

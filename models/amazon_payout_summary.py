@@ -21,7 +21,7 @@ class AmazonPayout(models.Model):
         """The summary invoices and credit notes are the documents of the orders they cover
         (never found through an order's invoices: they cover many orders)."""
         orders = self.env["sale.order"].union(*(group["order"] for group in groups.values()))
-        orders.invoice_ids  # noqa: B018 (read for all orders at once, not order by order below)
+        orders.fetch(["invoice_ids"])  # for all the orders at once, not order by order below
         result = super()._amazon_documents(groups)
         Move = self.env["account.move"]
         for key, moves in list(result.items()):
@@ -561,19 +561,22 @@ class SaleOrderLine(models.Model):
         return quantities
 
     def _compute_qty_invoiced_posted(self):
-        super()._compute_qty_invoiced_posted()
+        result = super()._compute_qty_invoiced_posted()
         for line, delta in self._amazon_summary_corrections(("posted",), "quantity"):
             line.qty_invoiced_posted += delta
+        return result
 
     def _compute_untaxed_amount_invoiced(self):
-        super()._compute_untaxed_amount_invoiced()
+        result = super()._compute_untaxed_amount_invoiced()
         for line, delta in self._amazon_summary_corrections(("posted",), "untaxed"):
             line.untaxed_amount_invoiced += delta
+        return result
 
     def _compute_amount_invoiced(self):
-        super()._compute_amount_invoiced()
+        result = super()._compute_amount_invoiced()
         for line, delta in self._amazon_summary_corrections(("posted",), "total"):
             line.amount_invoiced += delta
+        return result
 
 
 INVOICE_MODES = [("order", "Invoice each order"), ("summary", "One summary per settlement")]
