@@ -20,6 +20,29 @@ REFUND_PARTS = {
 }
 
 
+def refund_parts(payout_lines, currency):
+    """What a refund gives back, from its settlement rows: (category, SKU of an item) ->
+    {"amount", "tax" (Decimal, what the buyer got back), "taxed" (Amazon gave the tax),
+    "quantity"}."""
+    digits = Decimal(1).scaleb(-currency.decimal_places)
+    parts = {}
+    for line in payout_lines:
+        key = ((line.amount_type or "").lower(), (line.description or "").lower())
+        category, is_tax = REFUND_PARTS.get(key, (OTHER, False))
+        part = parts.setdefault(
+            (category, line.sku or "" if category == ITEM else ""),
+            {"amount": Decimal(0), "tax": Decimal(0), "taxed": False, "quantity": 0},
+        )
+        value = -Decimal(str(line.amount)).quantize(digits)  # what the buyer got back
+        if is_tax:
+            part["tax"] += value
+            part["taxed"] = True
+        else:
+            part["amount"] += value
+            part["quantity"] = max(part["quantity"], line.quantity or 0)
+    return parts
+
+
 class AccountMove(models.Model):
     _inherit = "account.move"
 
@@ -98,22 +121,7 @@ class AccountMove(models.Model):
         SaleOrder = self.env["sale.order"]
         order = self.invoice_line_ids.sale_line_ids.order_id[:1]
         currency = self.currency_id
-        digits = Decimal(1).scaleb(-currency.decimal_places)
-        parts = {}  # (category, sku) -> {"amount", "tax", "taxed", "quantity"}
-        for line in payout_lines:
-            key = ((line.amount_type or "").lower(), (line.description or "").lower())
-            category, is_tax = REFUND_PARTS.get(key, (OTHER, False))
-            part = parts.setdefault(
-                (category, line.sku or "" if category == ITEM else ""),
-                {"amount": Decimal(0), "tax": Decimal(0), "taxed": False, "quantity": 0},
-            )
-            value = -Decimal(str(line.amount)).quantize(digits)  # what the buyer got back
-            if is_tax:
-                part["tax"] += value
-                part["taxed"] = True
-            else:
-                part["amount"] += value
-                part["quantity"] = max(part["quantity"], line.quantity or 0)
+        parts = refund_parts(payout_lines, currency)
         products = self.invoice_line_ids.filtered(lambda x: x.display_type == "product")
         services = {
             GIFT_WRAP: self.env.ref("amazon_sp_connector.product_amazon_gift_wrap"),

@@ -195,6 +195,7 @@ class AmazonPayout(models.Model):
             invoice = payout.mismatch_ids.filtered(lambda m: m.decision == "invoice")
             if invoice:
                 invoice.sale_order_id._amazon_invoice_for_payout()
+            payout._amazon_summary_documents()
             payout._amazon_credit_notes()
             payout._amazon_check_state()
             payout._amazon_register()
@@ -409,7 +410,7 @@ class AmazonPayout(models.Model):
         for ref, group in groups.items():
             if self.currency_id.is_zero(group["refunded"]) or documents[(ref, True)]:
                 continue
-            invoice = documents[(ref, False)][-1:]
+            invoice = documents[(ref, False)].filtered(lambda m: not m.amazon_summary)[-1:]
             if not invoice:
                 continue
             lines = self.line_ids.filtered(lambda x, ref=ref: x.order_ref == ref and x.category == "refund")
@@ -425,6 +426,18 @@ class AmazonPayout(models.Model):
                 body=self.env._("Amazon refund of %(payout)s.", payout=self.display_name),
             )
         return notes
+
+    def _amazon_summary_documents(self):
+        """Summary mode's invoices and credit notes (amazon_payout_summary.py).
+
+        :returns: the new documents
+        """
+        return self.env["account.move"]
+
+    def _amazon_summary_expected(self, ref, order, refund, amount, documents, all_documents):
+        """What Odoo expects Amazon to pay for an order invoiced by a summary, or None for an
+        order that is not (amazon_payout_summary.py)."""
+        return None
 
     def _amazon_mismatch_key(self, values):
         """What a mismatch (or the values of one) is about: its kind, order, sale or refund,
@@ -494,6 +507,13 @@ class AmazonPayout(models.Model):
             values = {"order_ref": ref, "sale_order_id": order.id, "amazon_amount": amount, "refund": refund}
             if not order:
                 found.append(dict(values, kind="unknown_order", difference=amount))
+                continue
+            # pylint: disable-next=assignment-from-none
+            expected = self._amazon_summary_expected(ref, order, refund, amount, documents, all_documents)
+            if expected is not None:  # invoiced (or to be) by a summary: the order's share of it
+                if not currency.is_zero(expected - amount):
+                    difference = currency.round(expected - amount)
+                    found.append(dict(values, kind="amount", odoo_amount=expected, difference=difference))
                 continue
             if not documents and refund and all_documents[(ref, False)]:
                 continue  # credited when the payout is registered

@@ -18,6 +18,8 @@ ANONYMIZE_RESUME_PARAM = "amazon_sp_connector.anonymize_resume_after"
 
 # ref of the partner "Amazon" that bills the fees of payouts
 AMAZON_VENDOR_REF = "AMAZON-PAYOUTS"
+# ref of a marketplace's "Amazon customers" (+ "-" + marketplace id): the customer of summary invoices
+AMAZON_CUSTOMERS_REF = "AMAZON-CUSTOMERS"
 
 
 class ResPartner(models.Model):
@@ -240,6 +242,29 @@ class ResPartner(models.Model):
         partner = Partner.search([("ref", "=", AMAZON_VENDOR_REF)], limit=1)
         if not partner:
             partner = Partner.create({"name": "Amazon", "is_company": True, "ref": AMAZON_VENDOR_REF})
+        return partner
+
+    @api.model
+    def _amazon_customers(self, company, marketplace):
+        """The marketplace's "Amazon customers" of ``company``, the customer of its summary
+        invoices (created on demand; no email: nothing is ever sent to it).
+
+        :returns: res.partner
+        """
+        ref = f"{AMAZON_CUSTOMERS_REF}-{marketplace.api_ref}"
+        Partner = self.sudo().with_context(active_test=False)
+        partner = Partner.search([("ref", "=", ref), ("company_id", "=", company.id)], limit=1)
+        if not partner:
+            partner = Partner.create(
+                {
+                    "name": self.env._("Amazon customers (%(marketplace)s)", marketplace=marketplace.name),
+                    "ref": ref,
+                    "is_company": True,
+                    "company_id": company.id,
+                    "country_id": marketplace.country_id.id,
+                    "customer_rank": 1,
+                }
+            )
         return partner
 
     # ------------------------------------------------------------------ data protection

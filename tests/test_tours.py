@@ -1,6 +1,6 @@
 """The accountant's screens in a real browser (headless Chromium, Odoo's own tours)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -90,6 +90,47 @@ class TestAccountantTour(EmulatorMixin, HttpCase):
         self.assertEqual((invoice.amount_residual, note.amount_residual), (0.0, 0.0))
         other = orders - order
         self.assertEqual(other.invoice_status, "to invoice", "left open until the order is invoiced")
+
+    def test_accountant_registers_a_summary_mode_payout_across_a_month_end(self):
+        account = emulator_account(self.env, self.emulator)
+        account.invoice_mode = "summary"
+        self.env["product.product"].create(
+            {"name": "Blue Mug", "default_code": "MUG-BLUE", "type": "consu", "is_storable": True}
+        )
+        october, november = (
+            make_order(items=[make_item("MUG-BLUE", quantity, "10.00")], fulfilled_by="AMAZON", status="SHIPPED")
+            for quantity in (2, 1)
+        )
+        for amazon_order in (october, november):
+            self.emulator.put_order(SELLER_ID, amazon_order)
+        self.env["amazon.order.sync"]._run_now(account)
+        orders = self.env["sale.order"].search([("amazon_order_ref", "in", [october["orderId"], november["orderId"]])])
+        # the October order's rows (price, commission, FBA fee) were posted before the month end
+        before = {"posted-date-time": "2026-10-30 10:00:00 UTC"}
+        self.emulator.put_settlement(
+            SELLER_ID,
+            "TOUR-SUMMARY",
+            [october, november],
+            start=datetime(2026, 10, 25),
+            end=datetime(2026, 11, 8),
+            overrides={1: before, 2: before, 3: before},
+        )
+        self.env["amazon.payout.sync"]._run_now(account)
+        payout = self.env["amazon.payout"].search([("settlement_ref", "=", "TOUR-SUMMARY")])
+        self.assertEqual(payout.state, "imported", payout.mismatch_ids.mapped("note"))
+
+        self.start_tour("/odoo", "amazon_payout_summary", login="admin")
+        payout.invalidate_recordset()
+        self.assertEqual(payout.state, "registered")
+        summaries = payout.move_ids.filtered("amazon_summary")
+        self.assertTrue(summaries)
+        self.assertEqual(set(summaries.mapped("state")), {"posted"})
+        self.assertLessEqual(
+            set(summaries.mapped("invoice_date")), {period["date"] for period in payout._amazon_periods()}
+        )
+        self.assertAlmostEqual(sum(summaries.mapped("amount_total")), 30.0)
+        self.assertEqual(set(orders.mapped("invoice_status")), {"invoiced"})
+        self.assertEqual(set(summaries.mapped("payment_state")), {"paid"})
 
 
 @tagged("post_install", "-at_install")
