@@ -94,6 +94,7 @@ class TestAccountantTour(EmulatorMixin, HttpCase):
     def test_accountant_registers_a_summary_mode_payout_across_a_month_end(self):
         account = emulator_account(self.env, self.emulator)
         account.invoice_mode = "summary"
+        account.company_id.amazon_payout_month_cutoff = True  # the settlement is booked in each month
         self.env["product.product"].create(
             {"name": "Blue Mug", "default_code": "MUG-BLUE", "type": "consu", "is_storable": True}
         )
@@ -122,13 +123,16 @@ class TestAccountantTour(EmulatorMixin, HttpCase):
         self.start_tour("/odoo", "amazon_payout_summary", login="admin")
         payout.invalidate_recordset()
         self.assertEqual(payout.state, "registered")
-        summaries = payout.move_ids.filtered("amazon_summary")
-        self.assertTrue(summaries)
+        summaries = payout.move_ids.filtered("amazon_summary").sorted("invoice_date")
         self.assertEqual(set(summaries.mapped("state")), {"posted"})
-        self.assertLessEqual(
-            set(summaries.mapped("invoice_date")), {period["date"] for period in payout._amazon_periods()}
-        )
-        self.assertAlmostEqual(sum(summaries.mapped("amount_total")), 30.0)
+        # one summary per month: the October order's in October, the November one's in November
+        periods = payout._amazon_periods()
+        self.assertEqual(len(periods), 2)
+        self.assertEqual(summaries.mapped("invoice_date"), [period["date"] for period in periods])
+        self.assertEqual(periods[0]["date"].month, 10)
+        self.assertEqual([round(amount, 2) for amount in summaries.mapped("amount_total")], [20.0, 10.0])
+        entries = payout.move_ids.filtered(lambda m: m.journal_id == payout.journal_id)
+        self.assertEqual(sorted(entries.mapped("date")), [period["date"] for period in periods])
         self.assertEqual(set(orders.mapped("invoice_status")), {"invoiced"})
         self.assertEqual(set(summaries.mapped("payment_state")), {"paid"})
 
