@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.tools import float_round
 
 from .. import const
+from .amazon_import_cache import cached_ref, import_cache
 
 STOCK_SYNC_STATES = [
     ("to_send", "To Send"),
@@ -244,9 +245,16 @@ class AmazonOffer(models.Model):
         """
         Offer = self.sudo()
         skus = {(item.get("product") or {}).get("sellerSku") or "" for item in amazon_order["orderItems"]}
-        offers = Offer.search([("account_id", "=", account.id), ("sku", "in", list(skus))])
-        products = {offer.sku: offer.product_id for offer in offers}
-        default = self.env.ref("amazon_sp_connector.product_amazon_sale")
+        cache = import_cache(self.env)
+        products = {}
+        if cache is not None:  # the run knows the offers of the SKUs it saw
+            products = {
+                sku: cache.run[("offer", account.id, sku)] for sku in skus if cache.has(("offer", account.id, sku))
+            }
+        if skus - set(products):
+            offers = Offer.search([("account_id", "=", account.id), ("sku", "in", list(skus - set(products)))])
+            products.update((offer.sku, offer.product_id) for offer in offers)
+        default = cached_ref(self.env, "amazon_sp_connector.product_amazon_sale")
         for sku in skus - set(products):
             if not sku:
                 products[sku] = default
@@ -255,6 +263,8 @@ class AmazonOffer(models.Model):
                 [("default_code", "=", sku), ("company_id", "in", (False, account.company_id.id))], limit=1
             )
             products[sku] = product or default
+            if cache is not None:
+                cache.put(("offer", account.id, sku), products[sku])
             Offer.create(
                 {
                     "account_id": account.id,
@@ -265,6 +275,22 @@ class AmazonOffer(models.Model):
                 }
             )
         return products
+
+    @api.model
+    def _amazon_prefetch_offers(self, account, amazon_orders, cache):
+        """The products of a page's SKUs the run has not seen yet, looked up at once into the
+        run's ``cache`` (SKUs without an offer are left to :meth:`_amazon_products`)."""
+        skus = set()
+        for amazon_order in amazon_orders:
+            items = amazon_order.get("orderItems")
+            for item in items if isinstance(items, list) else ():
+                product = item.get("product") if isinstance(item, dict) else None
+                sku = product.get("sellerSku") if isinstance(product, dict) else None
+                if isinstance(sku, str) and sku and not cache.has(("offer", account.id, sku)):
+                    skus.add(sku)
+        if skus:
+            for offer in self.sudo().search([("account_id", "=", account.id), ("sku", "in", sorted(skus))]):
+                cache.put(("offer", account.id, offer.sku), offer.product_id)
 
     # ------------------------------------------------------------------ stock
 

@@ -3,12 +3,14 @@
 import hashlib
 import logging
 import time
+from collections import Counter
 
 from odoo import api, models
 
 from .. import const
 from ..exceptions import AmazonRecordError
-from ..spapi import AmazonConfigurationError, AmazonPermanentError, SpApiSession
+from ..spapi import AmazonConfigurationError, AmazonError, AmazonPermanentError, SpApiSession
+from .amazon_import_cache import ImportCache
 from .amazon_sync_flow import MIN_TIME_TO_START, is_concurrency_error, quiet_sql_errors, safe_reason
 
 _logger = logging.getLogger(__name__)
@@ -23,6 +25,57 @@ PAGE_MARGIN_SECONDS = 1.0
 MIN_PAGE_SIZE = 10
 # Failed orders fetched again (getOrder) per run, oldest attempt first.
 RETRIES_PER_RUN = 20
+# Orders committed together, with the window's state: a batch closes after this many orders
+# or once its first order is this many seconds old, whichever comes first. A crash loses (and
+# the next run imports again, from the saved pending references) at most one batch.
+BATCH_ORDERS = 50
+BATCH_SECONDS = 0.5
+
+
+class Batch:
+    """The orders imported since the last commit, and the window's state to commit with them.
+
+    Each order is imported in its own savepoint (a failing order never takes its neighbours
+    with it); the batch commits them together with ``sync_pending_refs`` (the orders of the
+    page still to import), so that a run stopped anywhere goes on where the last commit was.
+    """
+
+    def __init__(self, flow, account, run):
+        self.flow, self.account, self.run = flow, account, run
+        self.pending = None  # the pending references to save with the batch (None: unchanged)
+        self._reset()
+
+    def _reset(self):
+        self.count = 0
+        self.started = None
+        self.stats = Counter(self.run.stats)  # what the run had counted at the last commit
+        self.problems = len(self.run.problems)
+
+    def done(self, pending):
+        """One more order imported (or failed); ``pending``: the page's references left."""
+        self.pending = pending
+        self.count += 1
+        if self.started is None:
+            self.started = time.monotonic()
+        if self.count >= BATCH_ORDERS or time.monotonic() - self.started >= BATCH_SECONDS:
+            self.commit()
+
+    def save(self):
+        """Write the window's state (committed with the batch, by whoever commits next)."""
+        if self.pending is not None:
+            self.account.sync_pending_refs = self.pending or False
+            self.pending = None
+
+    def commit(self):
+        self.save()
+        self.flow._commit_progress(self.count)
+        self._reset()
+
+    def undo(self):
+        """The transaction is rolled back: the run no longer counts the batch's orders."""
+        self.run.stats.clear()
+        self.run.stats.update(self.stats)
+        del self.run.problems[self.problems :]
 
 
 class AmazonOrderSync(models.AbstractModel):
@@ -31,9 +84,12 @@ class AmazonOrderSync(models.AbstractModel):
 
     State on the account: ``sync_window_before`` (the window's fixed end),
     ``sync_next_token`` (the next page) and ``sync_pending_refs`` (orders of the page in
-    hand not imported yet). It is committed with every order, so a run stopped anywhere
-    (time budget, quota, crash) goes on where it stopped; ``last_orders_sync`` moves only
-    when the whole window is in.
+    hand not imported yet). It is committed with every batch of orders (:class:`Batch`), so
+    a run stopped anywhere (time budget, quota, crash) goes on where the last batch ended;
+    ``last_orders_sync`` moves only when the whole window is in.
+
+    What does not change within a run is looked up once per run, what a page needs once
+    per page (:class:`~.amazon_import_cache.ImportCache`).
     """
 
     _name = "amazon.order.sync"
@@ -51,15 +107,24 @@ class AmazonOrderSync(models.AbstractModel):
     def _run_account(self, account, session, run):
         if not account.marketplace_ids:
             raise AmazonConfigurationError(self.env._("no synchronized marketplace"))
-        if self._import_window(account, session, run):
-            self._retry_failures(account, session, run)
+        batch, cache = Batch(self, account, run), ImportCache()
+        try:
+            if self._import_window(account, session, run, batch, cache):
+                self._retry_failures(account, session, run, batch, cache)
+            batch.commit()
+        except AmazonError:  # the engine records it and commits what is done
+            batch.save()
+            raise
+        except Exception:  # the engine rolls the batch back
+            batch.undo()
+            raise
         unmapped = self.env["amazon.offer"]._amazon_report_unmapped(account)
         if unmapped:
             run.stats["new unmapped SKUs"] += len(unmapped)
             self._commit_progress()
 
     @api.model
-    def _import_window(self, account, session, run):
+    def _import_window(self, account, session, run, batch, cache):
         """Import the window in progress (or a new one) page by page.
 
         :returns: True when the window is complete, False when the run stopped first
@@ -82,10 +147,11 @@ class AmazonOrderSync(models.AbstractModel):
         after = account.last_orders_sync
         restarted = False
         while True:
-            if not self._import_pending(account, session, run):
+            if not self._import_pending(account, session, run, batch, cache):
                 return False
             token = account.sync_next_token or None
             if token == LAST_PAGE:
+                batch.commit()
                 return self._close_window(account, window)
             if self._out_of_time(session):
                 run.more = True
@@ -111,22 +177,25 @@ class AmazonOrderSync(models.AbstractModel):
                 continue
             run.stats["pages"] += 1
             orders = page["orders"]
+            refs = [order_ref_of(amazon_order) for amazon_order in orders]
+            batch.pending = None
             account.write(
                 {
                     "sync_next_token": page["next_token"] or LAST_PAGE,
-                    "sync_pending_refs": [ref for ref in map(order_ref_of, orders) if ref] or False,
+                    "sync_pending_refs": [ref for ref in refs if ref] or False,
                 }
             )
-            self._commit_progress()
+            batch.commit()  # the previous page's last batch, with the new page's state
+            self.env["sale.order"]._amazon_prefetch_page(account, orders, cache)
             for index, amazon_order in enumerate(orders):
                 if self._out_of_time(session):
                     run.more = True
                     return False
                 started = time.monotonic()
-                self._import_one(account, amazon_order, run)
+                self._import_one(account, amazon_order, run, cache)
                 self._observe_order_time(account, time.monotonic() - started)
-                account.sync_pending_refs = [ref for ref in map(order_ref_of, orders[index + 1 :]) if ref] or False
-                self._commit_progress(1)
+                batch.done([ref for ref in refs[index + 1 :] if ref])
+            batch.save()  # the page is in: nothing pending
 
     @api.model
     def _page_size(self, account, session):
@@ -147,20 +216,27 @@ class AmazonOrderSync(models.AbstractModel):
         _SECONDS_PER_ORDER[account.id] = 0.8 * previous + 0.2 * seconds
 
     @api.model
-    def _import_pending(self, account, session, run):
+    def _import_pending(self, account, session, run, batch, cache):
         """Orders of an interrupted page, fetched one by one (getOrder's quota is ample).
 
         :returns: False when the run stopped before they were all in
         """
-        while account.sync_pending_refs:
+        pending = list(account.sync_pending_refs or [])
+        if pending:
+            cache.new_page()
+            cache.page.update(
+                (("order", account.id, ref), order)
+                for ref, order in self.env["sale.order"]._amazon_find_orders(account, pending).items()
+            )
+        while pending:
             if self._out_of_time(session):
                 run.more = True
                 return False
-            ref, *rest = account.sync_pending_refs
+            ref = pending.pop(0)
+            batch.pending = [ref, *pending]  # saved as it is if Amazon stops the run on this one
             if ref not in run.seen:
-                self._fetch_and_import(account, session, ref, run)
-            account.sync_pending_refs = rest or False
-            self._commit_progress(1)
+                self._fetch_and_import(account, session, ref, run, cache)
+            batch.done(list(pending))
         return True
 
     @api.model
@@ -182,48 +258,53 @@ class AmazonOrderSync(models.AbstractModel):
         return True
 
     @api.model
-    def _retry_failures(self, account, session, run):
+    def _retry_failures(self, account, session, run, batch, cache):
         """Orders that failed in earlier runs, fetched again with getOrder."""
         failures = account.order_failure_ids.filtered("retryable").sorted("last_attempt")[:RETRIES_PER_RUN]
-        for failure in failures:
-            if failure.order_ref in run.seen:
-                continue
+        refs = [failure.order_ref for failure in failures if failure.order_ref not in run.seen]
+        if refs:
+            cache.new_page()
+        for ref in refs:
             if self._out_of_time(session):
                 run.more = True
                 return
-            self._fetch_and_import(account, session, failure.order_ref, run)
+            self._fetch_and_import(account, session, ref, run, cache)
             run.stats["retried"] += 1
-            self._commit_progress(1)
+            batch.done(None)
 
     @api.model
-    def _fetch_and_import(self, account, session, ref, run):
+    def _fetch_and_import(self, account, session, ref, run, cache=None):
         try:
             amazon_order = session.get_order(ref)
         except AmazonPermanentError as exc:  # unknown order, refused: recorded, the run goes on
             run.seen.add(ref)
             self._record_failure(account, ref, safe_reason(exc), run)
             return "failed"
-        return self._import_one(account, amazon_order, run)
+        return self._import_one(account, amazon_order, run, cache)
 
     # ------------------------------------------------------------------ one order
 
     @api.model
-    def _import_one(self, account, amazon_order, run):
+    def _import_one(self, account, amazon_order, run, cache=None):
         """Create, cancel or update the sale order of one Amazon order, in its own
         savepoint. Whatever the order's shape, it either imports or becomes one failure
         row with a short reason carrying no personal data.
 
+        :param cache: the run's :class:`~.amazon_import_cache.ImportCache`, if any
         :returns: the outcome (``created``, ``canceled``, ``unchanged``, ``failed``...)
         """
         ref = order_ref_of(amazon_order)
         key = ref or invalid_ref_of(amazon_order)
         run.seen.add(key)
+        mark = cache.mark() if cache is not None else None
         try:
             with quiet_sql_errors(), self.env.cr.savepoint():
                 if not ref:
                     raise AmazonRecordError(self.env._("Amazon sent an order without a usable orderId."))
-                outcome = self.env["sale.order"]._amazon_import(account, amazon_order)
+                outcome = self.env["sale.order"]._amazon_import(account, amazon_order, cache)
         except Exception as exc:
+            if cache is not None:
+                cache.forget_since(mark)  # what it created was rolled back with it
             if is_concurrency_error(exc):
                 raise  # another transaction: the engine retries the run, nothing is recorded
             reason = safe_reason(exc)
@@ -246,6 +327,8 @@ class AmazonOrderSync(models.AbstractModel):
             outcome = "shipped before import"
         elif failure:
             failure.unlink()
+        if cache is not None:
+            cache.keep()
         run.stats[outcome] += 1
         return outcome
 

@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, escape_psql
 
+from .amazon_import_cache import cached, import_cache
+
 ANONYMOUS_KEY = "anonymous"
 
 # what an anonymous order's address keeps: where it went, nothing that names the buyer
@@ -67,7 +69,10 @@ class ResPartner(models.Model):
 
         :returns: (values dict, unknown state text or None)
         """
-        country = self.env["res.country"].search([("code", "=", (address.get("countryCode") or "").upper())], limit=1)
+        code = (address.get("countryCode") or "").upper()
+        country = cached(
+            self.env, ("country", code), lambda: self.env["res.country"].search([("code", "=", code)], limit=1)
+        )
         values = {
             "street": address.get("addressLine1") or False,
             "street2": ", ".join(filter(None, (address.get("addressLine2"), address.get("addressLine3")))) or False,
@@ -79,14 +84,18 @@ class ResPartner(models.Model):
         unknown_state = None
         state_text = (address.get("stateOrRegion") or "").strip()
         if state_text and country:
-            state = self.env["res.country.state"].search(
-                [
-                    ("country_id", "=", country.id),
-                    "|",
-                    ("code", "=ilike", escape_psql(state_text)),
-                    ("name", "=ilike", escape_psql(state_text)),
-                ],
-                limit=1,
+            state = cached(
+                self.env,
+                ("state", country.id, state_text.lower()),
+                lambda: self.env["res.country.state"].search(
+                    [
+                        ("country_id", "=", country.id),
+                        "|",
+                        ("code", "=ilike", escape_psql(state_text)),
+                        ("name", "=ilike", escape_psql(state_text)),
+                    ],
+                    limit=1,
+                ),
             )
             if state:
                 values["state_id"] = state.id
@@ -129,17 +138,7 @@ class ResPartner(models.Model):
         address = self._amazon_address(amazon_order)
         address_values, unknown_state = self._amazon_prepare_address_values(address)
         if key == ANONYMOUS_KEY:
-            anonymous = Partner.search(
-                [("amazon_customer_key", "=", ANONYMOUS_KEY), ("company_id", "=", company.id)], limit=1
-            )
-            if not anonymous:
-                anonymous = Partner.create(
-                    {
-                        "name": self.env._("Amazon Customer"),
-                        "amazon_customer_key": ANONYMOUS_KEY,
-                        "company_id": company.id,
-                    }
-                )
+            anonymous = cached(self.env, ("anonymous", company.id), lambda: Partner._amazon_anonymous_customer(company))
             # no name, street or phone; where it went (city, postal code, state, country) stays,
             # so that fiscal positions follow the destination and reports show it
             destination = {f: address_values.get(f) or False for f in DESTINATION_FIELDS}
@@ -149,14 +148,18 @@ class ResPartner(models.Model):
             return {"partner": anonymous, "invoice": shipping, "shipping": shipping, "unknown_state": unknown_state}
 
         commercial = self._amazon_find_or_create_business(account, amazon_order)
-        contact = Partner.search(
-            [("amazon_customer_key", "=", key), ("company_id", "=", company.id), ("type", "=", "contact")], limit=1
-        )
+        cache = import_cache(self.env)
+        if cache is not None and cache.has(("buyer", company.id, key), page=True):
+            contact = cache.page[("buyer", company.id, key)]
+        else:
+            contact = Partner._amazon_find_buyers(company, [key]).get(key, Partner)
         if not contact:
             values = self._amazon_prepare_buyer_values(account, amazon_order, key, address_values)
             if commercial:
                 values["parent_id"] = commercial.id
             contact = Partner.create(values)
+            if cache is not None:
+                cache.put(("buyer", company.id, key), contact, page=True)
         elif commercial and contact.parent_id != commercial:
             contact.parent_id = commercial
         shipping = contact
@@ -168,6 +171,55 @@ class ResPartner(models.Model):
             "shipping": shipping,
             "unknown_state": unknown_state,
         }
+
+    @api.model
+    def _amazon_anonymous_customer(self, company):
+        """The company's shared "Amazon Customer" of orders that name no buyer."""
+        Partner = self.sudo().with_context(tracking_disable=True)
+        anonymous = Partner.search(
+            [("amazon_customer_key", "=", ANONYMOUS_KEY), ("company_id", "=", company.id)], limit=1
+        )
+        if not anonymous:
+            anonymous = Partner.create(
+                {
+                    "name": self.env._("Amazon Customer"),
+                    "amazon_customer_key": ANONYMOUS_KEY,
+                    "company_id": company.id,
+                }
+            )
+        return anonymous
+
+    @api.model
+    def _amazon_find_buyers(self, company, keys):
+        """The buyers' contacts of ``company`` by buyer key, in one query.
+
+        :returns: dict key -> res.partner (keys without a contact are left out)
+        """
+        found = {}
+        Partner = self.sudo().with_context(tracking_disable=True)
+        for partner in Partner.search(
+            [("amazon_customer_key", "in", list(keys)), ("company_id", "=", company.id), ("type", "=", "contact")]
+        ):
+            found.setdefault(partner.amazon_customer_key, partner)
+        return found
+
+    @api.model
+    def _amazon_prefetch_buyers(self, account, amazon_orders, cache):
+        """The contacts of a page's buyers, looked up at once into the run's ``cache``."""
+        keys = set()
+        for amazon_order in amazon_orders:
+            try:
+                keys.add(self._amazon_buyer_key(amazon_order))
+            except (AttributeError, TypeError):  # malformed: its own import says why
+                continue
+        keys.discard(ANONYMOUS_KEY)
+        if not keys:
+            return
+        company = account.company_id
+        found = self._amazon_find_buyers(company, keys)
+        empty = self.sudo().with_context(tracking_disable=True)
+        for key in keys:
+            cache.put(("buyer", company.id, key), found.get(key, empty), page=True)
 
     @api.model
     def _amazon_find_or_create_business(self, account, amazon_order):

@@ -14,6 +14,7 @@ from odoo.tools import escape_psql, html_escape
 from .. import const
 from ..exceptions import AmazonRecordError
 from ..spapi import SpApiSession
+from .amazon_import_cache import CONTEXT_KEY, cached, cached_ref, import_cache
 
 _logger = logging.getLogger(__name__)
 
@@ -120,14 +121,14 @@ class SaleOrder(models.Model):
             "partner_invoice_id": partners["invoice"].id,
             "partner_shipping_id": partners["shipping"].id,
             "company_id": account.company_id.id,
-            "team_id": account._amazon_team_for(marketplace).id,
+            "team_id": self._amazon_team(account, marketplace).id,
             "user_id": account.user_id.id,
             "date_order": SpApiSession.parse_time(amazon_order["createdTime"]),
             "pricelist_id": pricelist.id,
             "fiscal_position_id": fiscal_position.id,
             "warehouse_id": (
-                (channel == "fba" and account._amazon_fba_location_for(marketplace).warehouse_id)
-                or account._amazon_warehouse_for(marketplace)
+                (channel == "fba" and self._amazon_fba_location(account, marketplace).warehouse_id)
+                or self._amazon_warehouse(account, marketplace)
             ).id,
             "client_order_ref": amazon_order["orderId"],
             "origin": self.env._("Amazon %(ref)s", ref=amazon_order["orderId"]),
@@ -254,7 +255,11 @@ class SaleOrder(models.Model):
                 lines.append(
                     dict(
                         priced(
-                            self.env.ref("amazon_sp_connector.product_amazon_gift_wrap"), 1, GIFT_WRAP, amounts, taxes
+                            cached_ref(self.env, "amazon_sp_connector.product_amazon_gift_wrap"),
+                            1,
+                            GIFT_WRAP,
+                            amounts,
+                            taxes,
                         ),
                         name=self.env._(
                             "Gift wrapping %(level)s[%(sku)s]", level=f"{level} " if level else "", sku=sku
@@ -279,7 +284,7 @@ class SaleOrder(models.Model):
                 )
 
         shipping_product = self._amazon_shipping_product(account, fulfillment.get("fulfillmentServiceLevel"))
-        promotion_product = self.env.ref("amazon_sp_connector.product_amazon_promotion")
+        promotion_product = cached_ref(self.env, "amazon_sp_connector.product_amazon_promotion")
         labels = {
             SHIPPING: (shipping_product, shipping_product.name),
             PROMOTION: (
@@ -386,7 +391,11 @@ class SaleOrder(models.Model):
     @api.model
     def _amazon_marketplace(self, amazon_order):
         ref = (amazon_order.get("salesChannel") or {}).get("marketplaceId")
-        marketplace = self.env["amazon.marketplace"].search([("api_ref", "=", ref)], limit=1)
+        marketplace = cached(
+            self.env,
+            ("marketplace", str(ref)),
+            lambda: self.env["amazon.marketplace"].search([("api_ref", "=", ref)], limit=1),
+        )
         if not marketplace:
             raise AmazonRecordError(self.env._("Unknown Amazon marketplace %(ref)s", ref=str(ref)[:40]))
         return marketplace
@@ -429,6 +438,10 @@ class SaleOrder(models.Model):
     @api.model
     def _amazon_tax(self, company):
         """The company's 0% "Amazon Tax": carries Amazon's exact tax amounts on a line."""
+        return cached(self.env, ("amazon_tax", company.id), lambda: self._amazon_find_or_create_tax(company))
+
+    @api.model
+    def _amazon_find_or_create_tax(self, company):
         Tax = self.env["account.tax"].sudo().with_company(company)
         tax = Tax.search(
             [("company_id", "=", company.id), ("type_tax_use", "=", "sale"), ("name", "=", "Amazon Tax")], limit=1
@@ -469,6 +482,14 @@ class SaleOrder(models.Model):
 
     @api.model
     def _amazon_shipping_product(self, account, service_level):
+        return cached(
+            self.env,
+            ("shipping_product", account.company_id.id, service_level),
+            lambda: self._amazon_find_shipping_product(account, service_level),
+        )
+
+    @api.model
+    def _amazon_find_shipping_product(self, account, service_level):
         if service_level:
             product = self.env["product.product"].search(
                 [
@@ -480,7 +501,7 @@ class SaleOrder(models.Model):
             )
             if product:
                 return product
-        return self.env.ref("amazon_sp_connector.product_amazon_shipping")
+        return cached_ref(self.env, "amazon_sp_connector.product_amazon_shipping")
 
     @api.model
     def _amazon_pricelist(self, company, currency_code):
@@ -491,6 +512,14 @@ class SaleOrder(models.Model):
         Pricelists feature are activated (without the feature, saving the settings would
         archive every pricelist).
         """
+        return cached(
+            self.env,
+            ("pricelist", company.id, str(currency_code)),
+            lambda: self._amazon_find_or_create_pricelist(company, currency_code),
+        )
+
+    @api.model
+    def _amazon_find_or_create_pricelist(self, company, currency_code):
         currency = (
             self.env["res.currency"].with_context(active_test=False).search([("name", "=", currency_code)], limit=1)
         )
@@ -515,16 +544,72 @@ class SaleOrder(models.Model):
             )
         return pricelist
 
+    @api.model
+    def _amazon_fiscal_position(self, company, invoice, shipping):
+        """Odoo's fiscal position of an order billed to ``invoice`` and shipped to
+        ``shipping``; within a run, once per combination of what Odoo decides it on (the
+        partners' VAT numbers, countries, states, postal codes and fiscal positions set by
+        hand)."""
+
+        def compute():
+            Position = self.env["account.fiscal.position"].with_company(company)
+            return Position._get_fiscal_position(invoice, delivery=shipping)
+
+        invoice, shipping = invoice.with_company(company), shipping.with_company(company)
+        key = (
+            "fiscal_position",
+            company.id,
+            *(
+                (
+                    partner.vat or "",
+                    partner.country_id.id,
+                    partner.state_id.id,
+                    partner.zip or "",
+                    partner.property_account_position_id.id,
+                )
+                for partner in (invoice, shipping)
+            ),
+        )
+        return cached(self.env, key, compute)
+
+    @api.model
+    def _amazon_marketplace_setup(self, account, marketplace):
+        """(team, FBM warehouse, FBA location) of the marketplace's orders on ``account``."""
+        return cached(
+            self.env,
+            ("setup", account.id, marketplace.id),
+            lambda: (
+                account._amazon_team_for(marketplace),
+                account._amazon_warehouse_for(marketplace),
+                account._amazon_fba_location_for(marketplace),
+            ),
+        )
+
+    @api.model
+    def _amazon_team(self, account, marketplace):
+        return self._amazon_marketplace_setup(account, marketplace)[0]
+
+    @api.model
+    def _amazon_warehouse(self, account, marketplace):
+        return self._amazon_marketplace_setup(account, marketplace)[1]
+
+    @api.model
+    def _amazon_fba_location(self, account, marketplace):
+        return self._amazon_marketplace_setup(account, marketplace)[2]
+
     # ------------------------------------------------------------------ business
 
     @api.model
-    def _amazon_import(self, account, amazon_order):
+    def _amazon_import(self, account, amazon_order, cache=None):
         """Create, cancel or update the sale order of one Amazon order.
 
+        :param cache: the run's :class:`~.amazon_import_cache.ImportCache`, if any
         :returns: ``created``, ``canceled``, ``return_needed``, ``shipped``, ``updated``,
             ``unchanged`` or ``ignored``
         :raises AmazonRecordError: when the order cannot be imported (safe reason)
         """
+        if cache is not None:  # the run's lookups go along with the order's import
+            return self.with_context(**{CONTEXT_KEY: cache})._amazon_import(account, amazon_order)
         ref = amazon_order["orderId"]
         fulfillment = amazon_order.get("fulfillment") or {}
         if not isinstance(fulfillment, dict) or not isinstance(amazon_order.get("orderItems"), list):
@@ -552,19 +637,55 @@ class SaleOrder(models.Model):
     def _amazon_find_order(self, account, ref):
         """The sale order of Amazon order ``ref``, whichever account of the seller imported it:
         a marketplace moved from one account to another (or a second registration of the
-        seller) never gives an Amazon order a second sale order."""
+        seller) never gives an Amazon order a second sale order. Within a run, the page's
+        orders were looked up at once (:meth:`_amazon_prefetch_page`)."""
+        cache = import_cache(self.env)
+        if cache is not None and cache.has(("order", account.id, ref), page=True):
+            return cache.page[("order", account.id, ref)]
+        return self._amazon_find_orders(account, [ref]).get(ref, self.browse())
+
+    @api.model
+    def _amazon_find_orders(self, account, refs):
+        """:meth:`_amazon_find_order` of many references, in one query.
+
+        :returns: dict reference -> sale.order (references without one are left out)
+        """
         same = [("amazon_account_id", "=", account.id)]
         if account.seller_id:
             same = ["|", *same, ("amazon_seller_ref", "=", account.seller_id)]
-        orders = self.search([("amazon_order_ref", "=", ref), *same], order="id")
-        return (orders.filtered(lambda o: o.amazon_account_id == account) or orders)[:1]
+        found = {}
+        for order in self.search([("amazon_order_ref", "in", list(refs)), *same], order="id"):
+            first = found.get(order.amazon_order_ref)
+            if not first or (first.amazon_account_id != account and order.amazon_account_id == account):
+                found[order.amazon_order_ref] = order
+        return found
+
+    @api.model
+    def _amazon_prefetch_page(self, account, amazon_orders, cache):
+        """Look up what a page of orders needs with one query each, into the run's ``cache``:
+        the page's sale orders across the seller's accounts, its buyers, and the offers of
+        its SKUs not seen earlier in the run.
+
+        :param amazon_orders: the page's orders (dicts; malformed ones are skipped)
+        """
+        cache.new_page()
+        orders = [o for o in amazon_orders if isinstance(o, dict) and isinstance(o.get("orderId"), str)]
+        refs = [o["orderId"] for o in orders]
+        if not refs:
+            return
+        found = self._amazon_find_orders(account, refs)
+        for ref in refs:
+            cache.put(("order", account.id, ref), found.get(ref, self.browse()), page=True)
+        new = [o for o in orders if o["orderId"] not in found]
+        self.env["res.partner"]._amazon_prefetch_buyers(account, new, cache)
+        self.env["amazon.offer"]._amazon_prefetch_offers(account, new, cache)
 
     def _amazon_create(self, account, amazon_order, channel):
         """Customer, confirmed sale order and FBM picking or FBA moves of an Amazon order."""
         company = account.company_id
         SaleOrder = self.with_company(company).with_context(mail_create_nolog=True)
         marketplace = SaleOrder._amazon_marketplace(amazon_order)
-        self.env["product.product"]._amazon_restore_fallbacks()
+        cached(self.env, "fallback_products", self.env["product.product"]._amazon_restore_fallbacks)
         partners = self.env["res.partner"]._amazon_find_or_create_customer(account, amazon_order)
         products = self.env["amazon.offer"]._amazon_products(account, amazon_order, marketplace, channel)
         association, original_ref = SaleOrder._amazon_association(amazon_order)
@@ -572,11 +693,7 @@ class SaleOrder(models.Model):
         pricelist = SaleOrder._amazon_pricelist(
             company, SaleOrder._amazon_order_currency(amazon_order, marketplace, original)
         )
-        fiscal_position = (
-            self.env["account.fiscal.position"]
-            .with_company(company)
-            ._get_fiscal_position(partners["invoice"], delivery=partners["shipping"])
-        )
+        fiscal_position = SaleOrder._amazon_fiscal_position(company, partners["invoice"], partners["shipping"])
         values = SaleOrder._amazon_prepare_order_values(
             account, amazon_order, marketplace, partners, products, pricelist, fiscal_position
         )
@@ -587,6 +704,9 @@ class SaleOrder(models.Model):
                 amazon_original_order_id=original.id,
             )
         order = SaleOrder.create(values)
+        cache = import_cache(self.env)
+        if cache is not None:
+            cache.put(("order", account.id, order.amazon_order_ref), order, page=True)
         order.with_context(skip_procurement=channel == "fba").action_confirm()
         if channel == "fba":
             order._amazon_create_fba_moves()
@@ -655,10 +775,10 @@ class SaleOrder(models.Model):
         """FBA: goods left Amazon's warehouse. One done move per goods line, from the
         account's FBA location to Customers, linked to the sale line; services are marked
         delivered, so the whole order can be invoiced."""
-        customers = self.env.ref("stock.stock_location_customers")
+        customers = cached_ref(self.env, "stock.stock_location_customers")
         moves = self.env["stock.move"]
         for order in self:
-            location = order.amazon_account_id._amazon_fba_location_for(order.amazon_marketplace_id)
+            location = self._amazon_fba_location(order.amazon_account_id, order.amazon_marketplace_id)
             if not location:
                 raise AmazonRecordError(
                     self.env._(

@@ -4,6 +4,7 @@ from . import test_cancellations
 from . import test_connect
 from . import test_emulator
 from . import test_order_import
+from . import test_order_batches
 from . import test_payouts
 from . import test_payout_accounting
 from . import test_payout_currency
