@@ -106,7 +106,8 @@ class TestOrderBatches(ImportCase):
         self.assertEqual(len(self.emulator.calls("searchOrders")), 1)
         self.assertFalse(self.account.sync_pending_refs or self.account.sync_window_before)
         self.assertLessEqual(commits, 15)
-        refs = set(self.env["sale.order"].search([("amazon_account_id", "=", self.account.id)]).mapped("amazon_order_ref"))
+        imported = self.env["sale.order"].search([("amazon_account_id", "=", self.account.id)])
+        refs = set(imported.mapped("amazon_order_ref"))
         self.assertEqual(refs, {order["orderId"] for order in orders})
 
     def test_an_order_the_database_refuses_fails_alone_and_its_batch_commits_with_its_failure(self):
