@@ -1,7 +1,7 @@
 {
     "name": "Amazon SP-API Connector",
     "summary": "Import Amazon Seller Central orders through the Selling Partner API",
-    "version": "19.0.1.4.0",
+    "version": "19.0.1.5.0",
     "category": "Sales/Sales",
     "author": "amazon_sp_connector contributors",
     "license": "LGPL-3",
