@@ -72,6 +72,32 @@ class AmazonFbaLedgerSync(models.AbstractModel):
         return values
 
     @api.model
+    def _prefetch(self, account, rows, cache):
+        """The Send to Amazon transfers whose shipment the chunk's receipts name, in one query
+        (for each shipment the one a search of it alone finds first)."""
+        picking_type = account.fba_send_picking_type_id
+        refs = {data["reference"] for data in rows if data["event_type"] == const.LEDGER_RECEIPTS and data["reference"]}
+        sends = cache["sends_by_ref"] = {}
+        if not picking_type or not refs:
+            return
+        pickings = (
+            self.env["stock.picking"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("picking_type_id", "=", picking_type.id),
+                    ("state", "=", "done"),
+                    ("amazon_shipment_ref", "in", list(refs)),
+                ],
+                ["amazon_shipment_ref"],
+            )
+        )
+        sends.update(dict.fromkeys(refs, pickings.browse()))
+        for picking in pickings:
+            if not sends[picking.amazon_shipment_ref]:
+                sends[picking.amazon_shipment_ref] = picking
+
+    @api.model
     def _send_picking(self, account, product, data, quantity, cache):
         """The Send to Amazon transfer a receipt completes: the one whose Amazon shipment
         is the receipt's reference, else the oldest done one of the product not fully
@@ -82,7 +108,11 @@ class AmazonFbaLedgerSync(models.AbstractModel):
             return Picking
         base = [("picking_type_id", "=", picking_type.id), ("state", "=", "done")]
         if data["reference"]:
-            picking = Picking.search([*base, ("amazon_shipment_ref", "=", data["reference"])], limit=1)
+            sends = cache.get("sends_by_ref", {})
+            if data["reference"] in sends:
+                picking = sends[data["reference"]]
+            else:
+                picking = Picking.search([*base, ("amazon_shipment_ref", "=", data["reference"])], limit=1)
             if picking:
                 return picking
         if quantity <= 0:
