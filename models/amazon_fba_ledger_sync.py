@@ -114,6 +114,8 @@ class AmazonFbaLedgerSync(models.AbstractModel):
             else:
                 picking = Picking.search([*base, ("amazon_shipment_ref", "=", data["reference"])], limit=1)
             if picking:
+                # what it received counts for the receipts naming no shipment (the same chunk's too)
+                self._received(picking, product, cache)[picking.id, product.id] += quantity
                 return picking
         if quantity <= 0:
             return Picking
@@ -123,18 +125,28 @@ class AmazonFbaLedgerSync(models.AbstractModel):
                 [*base, ("amazon_receipt_state", "!=", "received"), ("move_ids.product_id", "=", product.id)],
                 order="date_done, id",
             ).ids
-        received = cache.setdefault("received", defaultdict(float))
         for picking in Picking.browse(open_ids):
-            key = (picking.id, product.id)
-            if key not in received:
-                received[key] = sum(
-                    picking.amazon_fba_event_ids.filtered(lambda e, p=product: e.product_id == p).mapped("quantity")
-                )
+            received = self._received(picking, product, cache)
             sent = sum(picking.move_ids.filtered(lambda m, p=product: m.product_id == p).mapped("quantity"))
-            if received[key] < sent:
-                received[key] += quantity
+            if received[picking.id, product.id] < sent:
+                received[picking.id, product.id] += quantity
                 return picking
         return Picking
+
+    @api.model
+    def _received(self, picking, product, cache):
+        """The units of ``product`` Amazon received for the Send to Amazon ``picking`` so far
+        in this run, by (picking id, product id), read from its event rows the first time.
+
+        :returns: the run's dict of received units, holding this pair's
+        """
+        received = cache.setdefault("received", defaultdict(float))
+        key = (picking.id, product.id)
+        if key not in received:
+            received[key] = sum(
+                picking.amazon_fba_event_ids.filtered(lambda e, p=product: e.product_id == p).mapped("quantity")
+            )
+        return received
 
     @api.model
     def _already_in_odoo(self, account, product, data):

@@ -209,6 +209,7 @@ class AmazonFbaReportFlow(models.AbstractModel):
                 raise
             _logger.info("Amazon account %s: %s chunk applied row by row: %s", account.id, self._flow, safe_reason(exc))
         self.env.invalidate_all()
+        cache.clear()  # what the rolled-back chunk counted in it (units received...) is read again
         for row in todo:
             try:
                 with quiet_sql_errors(), self.env.cr.savepoint():
