@@ -72,6 +72,32 @@ class AmazonFbaLedgerSync(models.AbstractModel):
         return values
 
     @api.model
+    def _prefetch(self, account, rows, cache):
+        """The Send to Amazon transfers whose shipment the chunk's receipts name, in one query
+        (for each shipment the one a search of it alone finds first)."""
+        picking_type = account.fba_send_picking_type_id
+        refs = {data["reference"] for data in rows if data["event_type"] == const.LEDGER_RECEIPTS and data["reference"]}
+        sends = cache["sends_by_ref"] = {}
+        if not picking_type or not refs:
+            return
+        pickings = (
+            self.env["stock.picking"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("picking_type_id", "=", picking_type.id),
+                    ("state", "=", "done"),
+                    ("amazon_shipment_ref", "in", list(refs)),
+                ],
+                ["amazon_shipment_ref"],
+            )
+        )
+        sends.update(dict.fromkeys(refs, pickings.browse()))
+        for picking in pickings:
+            if not sends[picking.amazon_shipment_ref]:
+                sends[picking.amazon_shipment_ref] = picking
+
+    @api.model
     def _send_picking(self, account, product, data, quantity, cache):
         """The Send to Amazon transfer a receipt completes: the one whose Amazon shipment
         is the receipt's reference, else the oldest done one of the product not fully
@@ -82,8 +108,14 @@ class AmazonFbaLedgerSync(models.AbstractModel):
             return Picking
         base = [("picking_type_id", "=", picking_type.id), ("state", "=", "done")]
         if data["reference"]:
-            picking = Picking.search([*base, ("amazon_shipment_ref", "=", data["reference"])], limit=1)
+            sends = cache.get("sends_by_ref", {})
+            if data["reference"] in sends:
+                picking = sends[data["reference"]]
+            else:
+                picking = Picking.search([*base, ("amazon_shipment_ref", "=", data["reference"])], limit=1)
             if picking:
+                # what it received counts for the receipts naming no shipment (the same chunk's too)
+                self._received(picking, product, cache)[picking.id, product.id] += quantity
                 return picking
         if quantity <= 0:
             return Picking
@@ -93,18 +125,28 @@ class AmazonFbaLedgerSync(models.AbstractModel):
                 [*base, ("amazon_receipt_state", "!=", "received"), ("move_ids.product_id", "=", product.id)],
                 order="date_done, id",
             ).ids
-        received = cache.setdefault("received", defaultdict(float))
         for picking in Picking.browse(open_ids):
-            key = (picking.id, product.id)
-            if key not in received:
-                received[key] = sum(
-                    picking.amazon_fba_event_ids.filtered(lambda e, p=product: e.product_id == p).mapped("quantity")
-                )
+            received = self._received(picking, product, cache)
             sent = sum(picking.move_ids.filtered(lambda m, p=product: m.product_id == p).mapped("quantity"))
-            if received[key] < sent:
-                received[key] += quantity
+            if received[picking.id, product.id] < sent:
+                received[picking.id, product.id] += quantity
                 return picking
         return Picking
+
+    @api.model
+    def _received(self, picking, product, cache):
+        """The units of ``product`` Amazon received for the Send to Amazon ``picking`` so far
+        in this run, by (picking id, product id), read from its event rows the first time.
+
+        :returns: the run's dict of received units, holding this pair's
+        """
+        received = cache.setdefault("received", defaultdict(float))
+        key = (picking.id, product.id)
+        if key not in received:
+            received[key] = sum(
+                picking.amazon_fba_event_ids.filtered(lambda e, p=product: e.product_id == p).mapped("quantity")
+            )
+        return received
 
     @api.model
     def _already_in_odoo(self, account, product, data):

@@ -209,6 +209,7 @@ class AmazonFbaReportFlow(models.AbstractModel):
                 raise
             _logger.info("Amazon account %s: %s chunk applied row by row: %s", account.id, self._flow, safe_reason(exc))
         self.env.invalidate_all()
+        cache.clear()  # what the rolled-back chunk counted in it (units received...) is read again
         for row in todo:
             try:
                 with quiet_sql_errors(), self.env.cr.savepoint():
@@ -224,6 +225,7 @@ class AmazonFbaReportFlow(models.AbstractModel):
         """Apply ``rows`` (readable or not): the moves of all of them created and done
         together, then their event rows."""
         values, moves_values = [], []
+        self._prefetch(account, [row.values for row in rows if row.values is not None], cache)
         for row in rows:
             if row.values is None:
                 values.append(self._failure_values(account, row, row.error))
@@ -318,6 +320,11 @@ class AmazonFbaReportFlow(models.AbstractModel):
         raise NotImplementedError
 
     @api.model
+    def _prefetch(self, account, rows, cache):
+        """Look up at once, for the chunk's readable rows (their values), what the source
+        looks up per row (one query per chunk instead of one per row), into ``cache``."""
+
+    @api.model
     def _after_apply(self, account, row, event, cache):
         """What the row does besides a done move (a return receipt, a picking...): may
         add to ``event`` (``picking_id``...)."""
@@ -338,9 +345,7 @@ class AmazonFbaReportFlow(models.AbstractModel):
             if date:
                 by_date.setdefault(date, []).append(move.id)
         for date, ids in by_date.items():
-            done = Move.browse(ids)
-            done.write({"date": date})
-            done.move_line_ids.write({"date": date})
+            Move.browse(ids).write({"date": date})  # Odoo dates a done move's lines alike
         return moves
 
     # ------------------------------------------------------------------ lookups

@@ -21,6 +21,7 @@ class StockPicking(models.Model):
     amazon_shipment_ref = fields.Char(
         string="Amazon Shipment ID",
         copy=False,
+        index="btree_not_null",
         help="Amazon's inbound shipment ID (FBA...): Amazon's receipts with this reference complete this transfer.",
     )
     amazon_fba_event_ids = fields.One2many("amazon.fba.event", "picking_id", string="Amazon FBA Events", readonly=True)

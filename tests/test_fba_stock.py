@@ -125,6 +125,57 @@ class FbaStockCase(AmazonCase):
         self.assertEqual(picking.amazon_receipt_state, "received")
         self.assertEqual(self.status("fba_ledger").state, "ok")
 
+    def send_to_amazon(self, reference, quantity):
+        """A done Send to Amazon transfer of ``quantity`` mugs for Amazon's shipment ``reference``."""
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.account.fba_send_picking_type_id.id,
+                "amazon_shipment_ref": reference,
+                "move_ids": [
+                    fields.Command.create(
+                        {
+                            "product_id": self.mug.id,
+                            "product_uom_qty": quantity,
+                            "location_id": self.warehouse.lot_stock_id.id,
+                            "location_dest_id": self.where["transit"].id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.move_ids.quantity = quantity
+        picking.move_ids.picked = True
+        picking._action_done()
+        return picking
+
+    def test_receipts_of_several_shipments_in_one_report_each_complete_their_own_transfer(self):
+        self.set_stock(self.warehouse.lot_stock_id, 20)
+        first, second, third = (self.send_to_amazon(ref, 4) for ref in ("FBA15AAAA", "FBA15BBBB", "FBA15CCCC"))
+        self.ledger("Receipts", 4, days_ago=3, Reference_ID="FBA15BBBB")
+        self.ledger("Receipts", 1, days_ago=2, Reference_ID="FBA15AAAA")
+        self.ledger("Receipts", 3, days_ago=1, Reference_ID="FBA15AAAA")
+        self.ledger("Receipts", 2, days_ago=1, Reference_ID="FBA15UNKNOWN")  # no transfer of its own
+        run = self.run_flow("fba_ledger")
+        self.assertFalse(run.error, run.error)
+        self.assertEqual((first.amazon_received_qty, first.amazon_receipt_state), (4, "received"))
+        self.assertEqual((second.amazon_received_qty, second.amazon_receipt_state), (4, "received"))
+        # the receipt of an unknown shipment completes the oldest transfer not fully received
+        self.assertEqual((third.amazon_received_qty, third.amazon_receipt_state), (2, "partial"))
+        self.assertEqual(self.qty(self.where["fba"]), 10)
+        self.assertEqual(self.qty(self.where["transit"]), 2)
+
+    def test_each_move_and_its_lines_are_dated_when_amazon_moved_the_units(self):
+        self.set_stock(self.where["fba"], 10)
+        self.ledger("Adjustments", -3, days_ago=4, Reason="M", Reference_ID="ADJ1")
+        self.ledger("Adjustments", 1, days_ago=2, Reason="F", Reference_ID="ADJ2")
+        run = self.run_flow("fba_ledger")
+        self.assertFalse(run.error, run.error)
+        for event in self.events():
+            self.assertEqual(event.move_id.date, event.date)
+            self.assertEqual(event.move_id.move_line_ids.mapped("date"), [event.date])
+        self.assertEqual(len(set(self.events().mapped("date"))), 2)
+
     def test_lost_and_found_events_move_stock_and_its_value(self):
         self.set_stock(self.where["fba"], 10)
         self.ledger("Adjustments", -3, Reason="M", Reference_ID="ADJ1")
