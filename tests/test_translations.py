@@ -23,6 +23,7 @@ TAGS = re.compile(r"</?([a-zA-Z]+)")
 # Terms a language writes as English does. OCA's PO format (tools/oca-checks) leaves their
 # msgstr empty, and Odoo shows such a term as it is: empty is their translation.
 SAME_IN_EVERY_LANGUAGE = {
+    "%(date)s: %(moves)s",
     "%(order)s (Amazon %(ref)s)",
     "111-1234567-1234567",
     "Amazon",
@@ -34,16 +35,18 @@ SAME_IN_EVERY_LANGUAGE = {
     "LWA Client ID",
     "LWA Client Secret",
     "OK",
+    "Odoo",
     "Premium",
     "Prime",
     "SKU",
     "Seller ID",
+    "amount-total: %(reason)s",
     "amzn1.sp.solution....",
     "https://api.amazon.com/auth/o2/token",
     "https://sellingpartnerapi-na.amazon.com",
 }
 SAME_AS_ENGLISH = {
-    "de": {"Amazon FBA", "Feeds", "Name", "Quants", "Refresh Token", "Region", "Standard", "Status"},
+    "de": {"Amazon FBA", "Bank", "Feeds", "Journal", "Name", "Quants", "Refresh Token", "Region", "Standard", "Status"},
     "fr": {
         "Contact",
         "Date",
