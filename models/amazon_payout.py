@@ -302,9 +302,7 @@ class AmazonPayout(models.Model):
 
     def _amazon_check_bank_access(self):
         user = self.env.user
-        if not self.env.su and not (
-            user.has_group("account.group_account_manager") or user.has_group("account.group_account_basic")
-        ):
+        if not self.env.su and not user.has_group("account.group_account_manager"):
             raise UserError(self.env._("Only accounting managers may match Amazon deposits with the bank."))
 
     @api.model

@@ -5,7 +5,7 @@ their refunds credited) once per settlement part and marketplace, to the marketp
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 from .account_move import refund_parts
@@ -103,6 +103,8 @@ class AmazonPayout(models.Model):
                 ._read_group([("payout_id", "=", self.id), ("sale_order_id", "!=", False)], ["sale_order_id"])
             )
         )
+        # an order in another currency than the payout's keeps its own invoice
+        orders = orders.filtered(lambda o: o.currency_id == self.currency_id)
         ids = set(orders.with_env(self.env)._amazon_summary_orders().ids)
         if cache is not None:
             cache["orders"] = ids
@@ -145,7 +147,7 @@ class AmazonPayout(models.Model):
                 if group["order"] and not self.currency_id.is_zero(group["paid"]) and not documents[(ref, False)]
             ]
         )
-        to_invoice = paid._amazon_summary_orders()
+        to_invoice = paid.filtered(lambda o: o.currency_id == self.currency_id)._amazon_summary_orders()
         to_invoice_ids = set(to_invoice.ids)
         to_credit = []
         for ref, group in groups.items():
@@ -324,6 +326,11 @@ class SaleOrder(models.Model):
                AND move.state = 'posted'
                AND move.move_type = 'out_invoice'
                AND move.amazon_summary IS NOT TRUE
+               -- a summary credit note reversed (Reset to Imported) is not an invoice of its own
+               AND NOT EXISTS (
+                   SELECT 1 FROM account_move original
+                    WHERE original.id = move.reversed_entry_id AND original.amazon_summary
+               )
             """,
             (candidates,),
         )
@@ -615,6 +622,13 @@ class AmazonAccount(models.Model):
         help=INVOICE_MODE_HELP + " A marketplace may choose otherwise (Marketplaces tab).",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if "invoice_mode" in vals and vals["invoice_mode"] != "order":
+                check_invoice_mode_write(self, {"invoice_mode": vals["invoice_mode"]}, {"invoice_mode"})
+        return super().create(vals_list)
+
     def write(self, vals):
         check_invoice_mode_write(
             self, vals, {"invoice_mode", "marketplace_setting_ids", "payout_journal_id", "payout_conversion_account_id"}
@@ -628,6 +642,13 @@ class AmazonMarketplaceSetting(models.Model):
     invoice_mode = fields.Selection(
         INVOICE_MODES, string="Invoicing", help=INVOICE_MODE_HELP + " Empty: the account's."
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("invoice_mode"):
+                check_invoice_mode_write(self, {"invoice_mode": vals["invoice_mode"]}, {"invoice_mode"})
+        return super().create(vals_list)
 
     def write(self, vals):
         check_invoice_mode_write(self, vals, {"invoice_mode"})

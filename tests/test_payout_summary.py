@@ -151,3 +151,32 @@ class TestSummaryMode(AccountingCase):
         self.assertEqual((self.account.invoice_mode, setting.invoice_mode), ("summary", "order"))
         with self.assertRaises(AccessError):
             setting.with_user(sales_admin).invoice_mode = False
+        # nor by creating a marketplace's settings with a mode (an accountant's review)
+        marketplace = self.env["amazon.marketplace"].search(
+            [("id", "not in", self.account.marketplace_ids.ids)], limit=1
+        )
+        with self.assertRaises(AccessError):
+            self.env["amazon.marketplace.setting"].with_user(sales_admin).create(
+                {"account_id": self.account.id, "marketplace_id": marketplace.id, "invoice_mode": "summary"}
+            )
+
+    def test_a_reset_after_a_summary_credit_note_registers_again_by_summary(self):
+        """Reset reverses the summary credit note into an invoice: that reversal is not the
+        order's own invoice, the order stays invoiced by summary (an accountant's review)."""
+        self.account.invoice_mode = "summary"
+        amazon_order = self.shipped(make_item("MUG-BLUE", 2, "10.00"), anonymous=True)
+        self.sync()
+        order = self.sale_order(amazon_order)
+        payout = self.payout("96969696969", [amazon_order], refunds={amazon_order["orderId"]: "10.00"})
+        self.assertEqual(payout.state, "imported", payout.mismatch_ids.mapped("note"))
+        payout.action_register()
+        note = self.summary_documents(payout, "out_refund")
+        self.assertTrue(note)
+
+        payout.action_reset()
+        self.assertEqual(payout.state, "imported", payout.mismatch_ids.mapped("note"))
+        self.assertEqual(order._amazon_summary_orders(), order)
+        payout.action_register()
+        self.assertEqual(payout.state, "registered")
+        again = self.summary_documents(payout, "out_refund").filtered(lambda m: m.state == "posted") - note
+        self.assertTrue(again, "the refund is credited again by a new summary credit note")
