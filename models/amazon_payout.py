@@ -670,7 +670,11 @@ class AmazonPayout(models.Model):
         for period in periods:
             hard = self.company_id.hard_lock_date
             period["locked"] = hard if hard and period["date"] <= hard else False
-            locks = not period["locked"] and entry._get_violated_lock_dates(period["date"], True)
+            # the part's entry, its summary invoice (sales) and fee bill (purchases) share one date:
+            # every lock that holds one of them moves the part
+            locks = not period["locked"] and sorted(
+                self.company_id._get_lock_date_violations(period["date"], hard=False)
+            )
             if locks:
                 period["date"] = entry._get_accounting_date(period["date"], True, lock_dates=locks)
         return periods

@@ -136,6 +136,17 @@ class TestMonthEndCutoff(AccountingCase):
         self.assertEqual(november.date, self.end.date())
         self.assertEqual(len(self.open_on_deposit_account(payout)), 1)
 
+    def test_a_purchase_lock_moves_the_whole_part_its_entry_with_its_fee_bill(self):
+        """Only purchases are locked for October: the October fee bill would post in November
+        while its entry stayed in October; the part moves as one (an accountant's review)."""
+        payout, _invoices = self.settle("77007700774")
+        self.company.purchase_lock_date = self.month_end
+        payout.action_register()
+        october, _november = self.entries(payout)
+        first_bill = self.bills(payout)[:1]  # the October part's, made first
+        self.assertGreater(october.date, self.month_end)
+        self.assertEqual(first_bill.date, october.date, "the part's fee bill and entry share their date")
+
     def test_a_hard_locked_month_refuses_the_registration_and_books_nothing(self):
         payout, invoices = self.settle("77007700773")
         moves_before = self.env["account.move"].search_count([])
