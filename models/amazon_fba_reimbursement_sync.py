@@ -94,6 +94,7 @@ class AmazonFbaReimbursementSync(models.AbstractModel):
                 [
                     ("amount_type", "in", const.SETTLEMENT_REIMBURSEMENT_TYPES),
                     ("payout_id.amazon_seller_ref", "=", account.seller_id),
+                    ("company_id", "=", account.company_id.id),
                     ("sku", "in", list(set(events.mapped("sku")))),
                 ]
             )

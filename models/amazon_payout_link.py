@@ -95,6 +95,7 @@ class AmazonPayout(models.Model):
                 events = Event.search(
                     [
                         ("account_id.seller_id", "=", payout.amazon_seller_ref),
+                        ("account_id.company_id", "=", payout.company_id.id),
                         ("payout_pending", "=", True),
                         ("sku", "in", list(set(lines.mapped("sku")))),
                     ]
@@ -127,6 +128,7 @@ class AmazonPayout(models.Model):
                 [
                     ("amazon_mcf_ref", "in", list(refs)),
                     ("amazon_mcf_account_id.seller_id", "=", self.amazon_seller_ref),
+                    ("company_id", "=", self.company_id.id),
                 ]
             )
         }
