@@ -269,6 +269,7 @@ class TestSalesPerCountryOfDestination(ReportCase):
         to_paris = order("12.00", 1, "FR", anonymous=True)
         returned = order("11.90", 1, "FR", anonymous=True)
         self.sync(account)
+        returned_order = self.sale_order(returned, account)
         self.assertEqual(self.sale_order(to_paris, account).fiscal_position_id, oss_fr)
         payout = self.payout(
             "95959595959",
@@ -298,10 +299,12 @@ class TestSalesPerCountryOfDestination(ReportCase):
         self.assertEqual(to_de.invoice_line_ids.tax_ids, vat_de)
         self.assertEqual(to_fr.invoice_line_ids.tax_ids, vat_fr)
         self.assertEqual(to_de.amazon_summary_order_ids, self.sale_order(to_berlin, account))
-        self.assertEqual((to_fr.amount_untaxed, to_fr.amount_tax), (20.0, 4.0))
+        self.assertEqual(to_fr.amazon_summary_order_ids, self.sale_order(to_paris, account) | returned_order)
+        self.assertEqual((to_fr.amount_untaxed, to_fr.amount_tax), (19.92, 3.98), "10.00 + 9.92 at 20 %")
         [note] = payout.move_ids.filtered(lambda m: m.amazon_summary and m.move_type == "out_refund")
         self.assertEqual((note.partner_shipping_id, note.fiscal_position_id), (to_fr.partner_shipping_id, oss_fr))
-        self.assertEqual((to_de | to_fr | note).mapped("payment_state"), ["paid"] * 3)
+        self.assertEqual((to_de | to_fr).mapped("payment_state"), ["paid", "paid"], "reconciled by the payout at once")
+        self.assertEqual(note.amount_residual, 0.0)
 
         Report = self.env["amazon.oss.report"]
         rows = Report.search([("move_id", "in", (to_de | to_fr | note).ids)])
