@@ -1,6 +1,7 @@
 """Summary mode of payouts: the orders that need no invoice of their own are invoiced (and
-their refunds credited) once per settlement part and marketplace, to the marketplace's
-"Amazon customers", when the payout is registered."""
+their refunds credited) once per settlement part, marketplace and destination (the orders'
+fiscal position and country of delivery), to the marketplace's "Amazon customers" delivered
+to that country, when the payout is registered."""
 
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
@@ -163,16 +164,16 @@ class AmazonPayout(models.Model):
             sales = lines.filtered(lambda x: x.category != "refund")
             orders = to_invoice & sales.sale_order_id
             to_invoice -= orders
-            for marketplace, part in self._amazon_by_marketplace(orders).items():
-                values.append(self._amazon_prepare_summary_values("out_invoice", marketplace, period, part))
+            for destination, part in self._amazon_by_destination(orders).items():
+                values.append(self._amazon_prepare_summary_values("out_invoice", destination, period, part))
             refunds = lines.filtered(lambda x: x.category == "refund")
             credit = defaultdict(list)
             for ref, order in to_credit:
                 rows = refunds.filtered(lambda x, ref=ref: x.order_ref == ref)
                 if rows:
-                    credit[order.amazon_marketplace_id].append((order, rows))
-            for marketplace, part in credit.items():
-                values.append(self._amazon_prepare_summary_values("out_refund", marketplace, period, part))
+                    credit[self._amazon_destination(order)].append((order, rows))
+            for destination, part in credit.items():
+                values.append(self._amazon_prepare_summary_values("out_refund", destination, period, part))
         values = [v for v in values if v["invoice_line_ids"]]
         if not values:
             return self.env["account.move"]
@@ -183,15 +184,23 @@ class AmazonPayout(models.Model):
             move.message_post(body=self.env._("Amazon summary of %(payout)s.", payout=self.display_name))
         return moves
 
-    def _amazon_by_marketplace(self, orders):
+    def _amazon_destination(self, order):
+        """What a summary document has in common: (marketplace, fiscal position, country of
+        delivery) of the order. One document never mixes the VAT of two countries (OSS)."""
+        return (order.amazon_marketplace_id, order.fiscal_position_id, order.partner_shipping_id.country_id)
+
+    def _amazon_by_destination(self, orders):
         result = defaultdict(lambda: self.env["sale.order"])
         for order in orders:
-            result[order.amazon_marketplace_id] |= order
+            result[self._amazon_destination(order)] |= order
         return result
 
-    def _amazon_prepare_summary_values(self, move_type, marketplace, period, part):
+    def _amazon_prepare_summary_values(self, move_type, destination, period, part):
         """The values of one summary invoice (``part``: sale orders) or credit note
-        (``part``: list of (sale order, its refund rows))."""
+        (``part``: list of (sale order, its refund rows)) of a ``destination``
+        (:meth:`_amazon_destination`): to the marketplace's "Amazon customers", delivered to
+        the orders' country, at their fiscal position."""
+        marketplace, fiscal_position, country = destination
         SaleOrder = self.env["sale.order"]
         if move_type == "out_invoice":
             orders = part
@@ -201,11 +210,14 @@ class AmazonPayout(models.Model):
             lines = []
             for order, rows in part:
                 lines += self._amazon_refund_line_values(order, rows)
-        partner = self.env["res.partner"]._amazon_customers(self.company_id, marketplace)
+        Partner = self.env["res.partner"]
+        partner = Partner._amazon_customers(self.company_id, marketplace)
+        shipping = Partner._amazon_customers_delivery(self.company_id, marketplace, country) if country else partner
         values = {
             "move_type": move_type,
             "partner_id": partner.id,
-            "fiscal_position_id": False,
+            "partner_shipping_id": shipping.id,
+            "fiscal_position_id": fiscal_position.id,
             "company_id": self.company_id.id,
             "currency_id": self.currency_id.id,
             "invoice_date": period["date"],

@@ -319,6 +319,34 @@ class ResPartner(models.Model):
             )
         return partner
 
+    def _amazon_customers_delivery(self, company, marketplace, country):
+        """The delivery address in ``country`` of the marketplace's "Amazon customers" of
+        ``company`` (:meth:`_amazon_customers`): the destination of its summary invoices of the
+        orders shipped there (created on demand; no email).
+
+        :returns: res.partner
+        """
+        customers = self._amazon_customers(company, marketplace)
+        Partner = self.sudo().with_context(active_test=False)
+        domain = [
+            ("parent_id", "=", customers.id),
+            ("type", "=", "delivery"),
+            ("country_id", "=", country.id),
+            ("company_id", "=", company.id),
+        ]
+        address = Partner.search(domain, limit=1)
+        if not address:
+            address = Partner.create(
+                {
+                    "name": country.name,  # shown "Amazon customers (Amazon.de), France"
+                    "parent_id": customers.id,
+                    "type": "delivery",
+                    "company_id": company.id,
+                    "country_id": country.id,
+                }
+            )
+        return address
+
     # ------------------------------------------------------------------ data protection
 
     @api.model

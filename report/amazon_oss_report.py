@@ -1,15 +1,19 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-# the company's sale tax carrying the tax Amazon collects and remits (sale_order_import._amazon_tax)
+# the company's sale tax carrying the tax Amazon collects and remits, and its own tax group, both
+# created with this (English) name by sale_order_import._amazon_find_or_create_tax: the tax is
+# recognised by either, so that renaming one of them (or translating it) keeps it apart
 AMAZON_TAX_NAME = "Amazon Tax"
 
 
 class AmazonOssReport(models.Model):
     """Sales and tax of Amazon orders per country of destination (OSS), from the posted
-    invoices and credit notes (negative): per document and tax, the untaxed amount of the
-    lines carrying that tax and the tax itself, in the company's currency. The country is
-    the one the goods went to (the document's delivery address), else the customer's.
+    invoices and credit notes (negative) of Amazon orders and the summary invoices and credit
+    notes of summary mode: per document and tax, the untaxed amount of the lines carrying
+    that tax (a line with several taxes shares its untaxed amount among them, so that it is
+    counted once) and the tax itself, in the company's currency. The country is the one the
+    goods went to (the document's delivery address), else the customer's.
     Tax Amazon collects and remits (the "Amazon Tax": Amazon the deemed supplier or the
     marketplace facilitator) is told apart: it is not the seller's VAT. Read-only (an SQL
     view)."""
@@ -45,13 +49,16 @@ class AmazonOssReport(models.Model):
             "state",
             "move_type",
             "amazon_order_ref",
+            "amazon_summary",
+            "amazon_summary_order_ids",
             "invoice_date",
             "company_id",
             "partner_id",
             "partner_shipping_id",
         ],
         "account.move.line": ["move_id", "display_type", "balance", "tax_ids", "tax_line_id"],
-        "account.tax": ["name", "amount"],
+        "account.tax": ["name", "amount", "tax_group_id"],
+        "account.tax.group": ["name"],
         "res.partner": ["country_id"],
         "sale.order": ["amazon_order_ref", "amazon_account_id", "amazon_marketplace_id"],
     }
@@ -67,10 +74,11 @@ class AmazonOssReport(models.Model):
              LEFT JOIN res_partner customer ON customer.id = move.partner_id
                  WHERE move.state = 'posted'
                    AND move.move_type IN ('out_invoice', 'out_refund')
-                   AND move.amazon_order_ref IS NOT NULL
+                   AND (move.amazon_order_ref IS NOT NULL OR move.amazon_summary)
             ),
             part AS (
-                SELECT line.move_id, rel.account_tax_id AS tax_id, -line.balance AS untaxed, 0.0 AS tax
+                SELECT line.move_id, rel.account_tax_id AS tax_id,
+                       -line.balance / COUNT(*) OVER (PARTITION BY line.id) AS untaxed, 0.0 AS tax
                   FROM account_move_line line
                   JOIN document ON document.id = line.move_id
              LEFT JOIN account_move_line_account_tax_rel rel ON rel.account_move_line_id = line.id
@@ -98,18 +106,25 @@ class AmazonOssReport(models.Model):
                    sale.amazon_marketplace_id AS marketplace_id,
                    grouped.tax_id,
                    tax.amount AS tax_rate,
-                   COALESCE(tax.name->>'en_US' = %(amazon_tax)s, FALSE) AS collected_by_amazon,
+                   COALESCE(tax.name->>'en_US' = %(amazon_tax)s OR tax_group.name->>'en_US' = %(amazon_tax)s, FALSE)
+                       AS collected_by_amazon,
                    grouped.untaxed AS untaxed_amount,
                    grouped.tax AS tax_amount
               FROM grouped
               JOIN document ON document.id = grouped.move_id
          LEFT JOIN account_tax tax ON tax.id = grouped.tax_id
+         LEFT JOIN account_tax_group tax_group ON tax_group.id = tax.tax_group_id
          LEFT JOIN LATERAL (
-                   SELECT sale_order.amazon_account_id, sale_order.amazon_marketplace_id
+                   SELECT sale_order.id, sale_order.amazon_account_id, sale_order.amazon_marketplace_id
                      FROM sale_order
                     WHERE sale_order.amazon_order_ref = document.amazon_order_ref
                       AND sale_order.company_id = document.company_id
-                 ORDER BY sale_order.id
+                UNION ALL
+                   SELECT sale_order.id, sale_order.amazon_account_id, sale_order.amazon_marketplace_id
+                     FROM account_move_amazon_summary_order_rel covered
+                     JOIN sale_order ON sale_order.id = covered.order_id
+                    WHERE covered.move_id = document.id
+                 ORDER BY id
                     LIMIT 1
                    ) sale ON TRUE
             """,

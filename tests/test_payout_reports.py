@@ -163,7 +163,8 @@ class TestAmazonPaymentsOpenItems(ReportCase):
 
 @tagged("post_install", "-at_install")
 class TestSalesPerCountryOfDestination(ReportCase):
-    def test_oss_rows_per_destination_and_vat_from_invoices_and_credit_notes_without_tax_amazon_collects(self):
+    def oss_scenario(self):
+        """A German seller on Amazon.de: 19 % German VAT, 20 % French VAT by an OSS fiscal position."""
         germany = self.established_in("DE")
         france = self.env.ref("base.fr")
         group = self.env["account.tax.group"].create({"name": "VAT", "country_id": germany.id})
@@ -201,6 +202,11 @@ class TestSalesPerCountryOfDestination(ReportCase):
                 ),
                 seller="A2EUSELLER",
             )
+
+        return germany, france, vat_de, oss_fr, vat_fr, account, order
+
+    def test_oss_rows_per_destination_and_vat_from_invoices_and_credit_notes_without_tax_amazon_collects(self):
+        germany, france, vat_de, _oss_fr, vat_fr, account, order = self.oss_scenario()
 
         # one buyer, living in Germany, sends a mug to France
         buyer = {"buyer_email": "erika@example.com", "buyer_name": "Erika Muster"}
@@ -255,3 +261,87 @@ class TestSalesPerCountryOfDestination(ReportCase):
         self.assertEqual(amazons.move_id, invoices["deemed"], "Amazon's tax is apart, not the seller's VAT")
         self.assertEqual(amazons.tax_id.name, "Amazon Tax")
         self.assertEqual(set(rows.mapped("date")), set((rows.move_id).mapped("invoice_date")))
+
+    def test_summary_mode_splits_per_destination_and_its_documents_are_in_the_oss_report(self):
+        germany, france, vat_de, oss_fr, vat_fr, account, order = self.oss_scenario()
+        account.invoice_mode = "summary"
+        to_berlin = order("23.80", 2, "DE", anonymous=True)
+        to_paris = order("12.00", 1, "FR", anonymous=True)
+        returned = order("11.90", 1, "FR", anonymous=True)
+        self.sync(account)
+        returned_order = self.sale_order(returned, account)
+        self.assertEqual(self.sale_order(to_paris, account).fiscal_position_id, oss_fr)
+        payout = self.payout(
+            "95959595959",
+            [to_berlin, to_paris, returned],
+            account,
+            "A2EUSELLER",
+            refunds={returned["orderId"]: "11.90"},
+        )
+        self.assertEqual(payout.state, "imported", payout.mismatch_ids.mapped("note"))
+        payout.action_register()
+        self.assertEqual(payout.state, "registered", payout.mismatch_ids.mapped("note"))
+        invoices = payout.move_ids.filtered(lambda m: m.amazon_summary and m.move_type == "out_invoice")
+        self.assertEqual(len(invoices), 2, "one summary invoice per destination")
+        to_de = invoices.filtered(lambda m: m.partner_shipping_id.country_id == germany)
+        to_fr = invoices.filtered(lambda m: m.partner_shipping_id.country_id == france)
+        self.assertEqual(len(to_de) + len(to_fr), 2)
+        customers = self.env["res.partner"]._amazon_customers(self.company, self.marketplace_de)
+        self.assertEqual((to_de | to_fr).partner_id, customers)
+        self.assertEqual(to_fr.partner_shipping_id.parent_id, customers)
+        self.assertEqual(to_fr.partner_shipping_id.type, "delivery")
+        self.assertEqual(to_fr.partner_shipping_id.company_id, self.company)
+        self.assertFalse(to_fr.partner_shipping_id.email)
+        self.assertEqual(to_fr.partner_shipping_id.display_name, "Amazon customers (Amazon.de), France")
+        berlin = self.sale_order(to_berlin, account)
+        self.assertNotEqual(berlin.fiscal_position_id, oss_fr)
+        self.assertEqual((to_de.fiscal_position_id, to_fr.fiscal_position_id), (berlin.fiscal_position_id, oss_fr))
+        self.assertEqual(to_de.invoice_line_ids.tax_ids, vat_de)
+        self.assertEqual(to_fr.invoice_line_ids.tax_ids, vat_fr)
+        self.assertEqual(to_de.amazon_summary_order_ids, self.sale_order(to_berlin, account))
+        self.assertEqual(to_fr.amazon_summary_order_ids, self.sale_order(to_paris, account) | returned_order)
+        self.assertEqual((to_fr.amount_untaxed, to_fr.amount_tax), (19.92, 3.98), "10.00 + 9.92 at 20 %")
+        [note] = payout.move_ids.filtered(lambda m: m.amazon_summary and m.move_type == "out_refund")
+        self.assertEqual((note.partner_shipping_id, note.fiscal_position_id), (to_fr.partner_shipping_id, oss_fr))
+        self.assertEqual((to_de | to_fr).mapped("payment_state"), ["paid", "paid"], "reconciled by the payout at once")
+        self.assertEqual(note.amount_residual, 0.0)
+
+        Report = self.env["amazon.oss.report"]
+        rows = Report.search([("move_id", "in", (to_de | to_fr | note).ids)])
+        self.assertEqual(rows.move_id, to_de | to_fr | note, "summary documents are sales per country too")
+        self.assertEqual(set(rows.mapped("marketplace_id")), {self.marketplace_de})
+        groups = {
+            (g["country_id"][0], g["tax_id"][0]): (round(g["untaxed_amount:sum"], 2), round(g["tax_amount:sum"], 2))
+            for g in Report.formatted_read_group(
+                [("id", "in", rows.ids)], ["country_id", "tax_id"], ["untaxed_amount:sum", "tax_amount:sum"]
+            )
+        }
+        self.assertEqual(
+            groups,
+            {
+                (germany.id, vat_de.id): (round(to_de.amount_untaxed_signed, 2), round(to_de.amount_tax_signed, 2)),
+                (france.id, vat_fr.id): (
+                    round(to_fr.amount_untaxed_signed + note.amount_untaxed_signed, 2),
+                    round(to_fr.amount_tax_signed + note.amount_tax_signed, 2),
+                ),
+            },
+        )
+
+    def test_oss_a_line_with_two_taxes_counts_its_untaxed_amount_once(self):
+        germany = self.established_in("DE")
+        group = self.env["account.tax.group"].create({"name": "VAT", "country_id": germany.id})
+        vat = self.env["account.tax"].create(
+            {"name": "19% DE", "amount": 19, "type_tax_use": "sale", "country_id": germany.id, "tax_group_id": group.id}
+        )
+        levy = self.env["account.tax"].create(
+            {"name": "1% levy", "amount": 1, "type_tax_use": "sale", "country_id": germany.id, "tax_group_id": group.id}
+        )
+        _fbm, fba = self.import_orders()
+        invoice = self.invoice(fba)
+        invoice.button_draft()
+        invoice.invoice_line_ids.filtered("product_id").tax_ids = vat | levy
+        invoice.action_post()
+        rows = self.env["amazon.oss.report"].search([("move_id", "=", invoice.id)])
+        self.assertEqual(rows.tax_id, vat | levy)
+        self.assertAlmostEqual(sum(rows.mapped("untaxed_amount")), invoice.amount_untaxed_signed, msg="counted once")
+        self.assertAlmostEqual(sum(rows.mapped("tax_amount")), invoice.amount_tax_signed)
