@@ -283,6 +283,26 @@ class AmazonFbaReportFlow(models.AbstractModel):
         return values
 
     @api.model
+    def _returned_order(self, account, data):
+        """The account's sale order a return row names (customer returns of both channels).
+
+        :raises AmazonRecordError: when the order is not imported yet (the row is applied once it is)
+        """
+        order = (
+            self.env["sale.order"]
+            .sudo()
+            .search([("amazon_order_ref", "=", data["order_ref"]), ("amazon_account_id", "=", account.id)], limit=1)
+        )
+        if not data["order_ref"] or not order:
+            raise AmazonRecordError(
+                self.env._(
+                    "Amazon order %(order)s is not imported: the return is applied once it is (next report).",
+                    order=data["order_ref"] or "-",
+                )
+            )
+        return order
+
+    @api.model
     def _event_values(self, account, row, **values):
         """The values every source's event starts from: the row's identity and common
         columns, its raw text (cut), no error; ``values`` added."""

@@ -24,23 +24,10 @@ class AmazonFbmReturnSync(models.AbstractModel):
     @api.model
     def _prepare_event_values(self, account, row, cache):
         data = row.values
-        values = dict(
-            self._event_values(account, row, state="applied"),
-        )
+        values = self._event_values(account, row, state="applied")
         product = self._product(account, data["sku"], cache)
         values["product_id"] = product.id
-        order = (
-            self.env["sale.order"]
-            .sudo()
-            .search([("amazon_order_ref", "=", data["order_ref"]), ("amazon_account_id", "=", account.id)], limit=1)
-        )
-        if not data["order_ref"] or not order:
-            raise AmazonRecordError(
-                self.env._(
-                    "Amazon order %(order)s is not imported: the return is applied once it is (next report).",
-                    order=data["order_ref"] or "-",
-                )
-            )
+        order = self._returned_order(account, data)
         values["sale_order_id"] = order.id
         delivery = order.picking_ids.filtered(
             lambda p: (
