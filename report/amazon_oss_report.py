@@ -74,7 +74,14 @@ class AmazonOssReport(models.Model):
              LEFT JOIN res_partner customer ON customer.id = move.partner_id
                  WHERE move.state = 'posted'
                    AND move.move_type IN ('out_invoice', 'out_refund')
-                   AND (move.amazon_order_ref IS NOT NULL OR move.amazon_summary)
+                   AND (
+                       move.amazon_order_ref IS NOT NULL OR move.amazon_summary
+                       -- a summary document reversed by Reset to Imported: its reversal counts too
+                       OR EXISTS (
+                           SELECT 1 FROM account_move original
+                            WHERE original.id = move.reversed_entry_id AND original.amazon_summary
+                       )
+                   )
             ),
             part AS (
                 SELECT line.move_id, rel.account_tax_id AS tax_id,
