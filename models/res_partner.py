@@ -158,6 +158,9 @@ class ResPartner(models.Model):
             if commercial:
                 values["parent_id"] = commercial.id
             contact = Partner.create(values)
+            # its computed fields (commercial partner, display name, share...) in one UPDATE now,
+            # not in pieces as the order's creation reads them
+            contact.flush_recordset()
             if cache is not None:
                 cache.put(("buyer", company.id, key), contact, page=True)
         elif commercial and contact.parent_id != commercial:
