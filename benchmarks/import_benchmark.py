@@ -9,6 +9,8 @@ Creates a throwaway database with the addon, starts the SP-API emulator, then me
   half FBA with done stock moves; two items, shipping and tax each), over real HTTP;
 * **floor**: the same documents created with plain ORM calls (partner, sale order with the
   same lines, confirmation, FBA moves), no Amazon mapping at all;
+* **cost along the run**: the import's ms/order over each fifth of the orders (from its
+  batch commits), to show that the last orders cost what the first did;
 * **SQL queries per order** of both (``odoo.sql_db.sql_counter``: every statement, savepoints
   included);
 * **peak memory** of the import: how much the process's resident memory high-water mark
@@ -116,6 +118,34 @@ def floor(env, account, orders, products):
     env.flush_all()
 
 
+def watch_batches():
+    """(time, orders done) at each batch commit of the import, to see whether an order
+    costs the same at the end of the run as at its start."""
+    from odoo.addons.amazon_sp_connector.models import amazon_order_sync  # noqa: PLC0415
+
+    progress = []
+    commit = amazon_order_sync.Batch.commit
+
+    def watched(batch):
+        commit(batch)
+        progress.append((time.perf_counter(), batch.run.stats["created"]))
+
+    amazon_order_sync.Batch.commit = watched
+    return progress
+
+
+def fifths(progress, count):
+    """ms/order over each fifth of the run (from the batch commits nearest its bounds)."""
+    result = []
+    for index in range(5):
+        low, high = count * index / 5, count * (index + 1) / 5
+        start = min(progress, key=lambda p: abs(p[1] - low))
+        end = min(progress, key=lambda p: abs(p[1] - high))
+        if end[1] > start[1]:
+            result.append((end[0] - start[0]) / (end[1] - start[1]) * 1000)
+    return result
+
+
 def status_kb(key):
     """A ``VmRSS``/``VmHWM`` line of /proc/self/status, in kB."""
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -151,7 +181,9 @@ def run(db, count, profile=False):
         before = status_kb("VmRSS")
         Path("/proc/self/clear_refs").write_text("5")  # the high-water mark starts again from here
         profiler = cProfile.Profile() if profile else None
+        progress = watch_batches()
         started, counted = time.perf_counter(), queries()
+        progress.append((started, 0))
         if profiler:
             profiler.enable()
         stats = env["amazon.order.sync"]._run_now(account, budget=3600).stats
@@ -159,6 +191,7 @@ def run(db, count, profile=False):
         if profiler:
             profiler.disable()
         results["import"] = time.perf_counter() - started
+        results["fifths"] = fifths(progress, count)
         results["import_queries"] = queries() - counted
         results["peak_kb"] = status_kb("VmHWM") - before
         if profiler:
@@ -203,6 +236,8 @@ def main():
     ratio = import_queries / floor_queries
     peak = results["peak_kb"]
     print(f"SQL queries per order           {import_queries:.1f} (floor {floor_queries:.1f}, {ratio:.2f}x)")  # noqa: T201
+    spread = " / ".join(f"{ms:.1f}" for ms in results["fifths"])
+    print(f"import by fifths of the run     {spread} ms/order")  # noqa: T201
     print(f"peak memory of the import       +{peak / 1024:.1f} MB ({peak / count:.1f} kB/order)")  # noqa: T201
     print(f"API calls                       {results['requests']} = {calls / count:.3f} per order")  # noqa: T201
     print(f"orders/hour, processing         {cpu_bound:,.0f}")  # noqa: T201
