@@ -95,6 +95,7 @@ class Bench:
         self.work = Path(tempfile.mkdtemp(prefix="amazon_robust_"))
         self.db = f"amazon_sp_robust_{os.getpid()}"
         self.random = random.Random(args.seed)
+        self.mutations = []  # how each fuzzed order was made, in order
         self.logs = []
 
     def start(self):
@@ -243,6 +244,7 @@ class Bench:
     def malformed(self):
         valid = [self.valid_order(i) for i in range(300)]
         bad = [self.fuzz(self.valid_order(1000 + i)) for i in range(200)]
+        mutations = self.mutations[-len(bad) :]
         account_id = self.account("A1ROBUSTFUZZ", valid, junk=bad)
         process = self.spawn(account_id)
         output = self.finish(process)
@@ -251,6 +253,7 @@ class Bench:
         cr, env = self.env()
         with cr:
             refs = set(env["sale.order"].search([("amazon_account_id", "=", account_id)]).mapped("amazon_order_ref"))
+        unaccounted = self.unaccounted(bad, mutations, refs, failures)
         personal = self.personal_data(valid + bad)
         logs = "\n".join(log.read_text(errors="replace") for log in self.logs if log.exists())
         leaks = sorted({p for p in personal if p in logs or any(p in r for r in reasons)})
@@ -265,7 +268,23 @@ class Bench:
             f"200 malformed among 300 valid: {len(valid_refs & refs)} of 300 valid imported, "
             f"{imported - len(valid_refs & refs)} malformed still importable, {len(failures)} failure rows, "
             f"0 aborted runs, {len(leaks)} personal data leaks in logs/reasons" + (f" {leaks[:3]}" if leaks else "")
+        ) + "".join(f"\n    neither imported nor listed: {entry}" for entry in unaccounted)
+
+    @staticmethod
+    def unaccounted(bad, mutations, refs, failures):
+        """The fuzzed orders found neither among the sale orders nor among the failures, each
+        with the mutation that made it (its keys' path and value)."""
+        from odoo.addons.amazon_sp_connector.models.amazon_order_sync import (  # noqa: PLC0415
+            invalid_ref_of,
+            order_ref_of,
         )
+
+        found = set(refs) | set(failures)
+        return [
+            f"{order.get('orderId')!r:.40}: {mutation}"
+            for order, mutation in zip(bad, mutations, strict=True)
+            if (order_ref_of(order) or invalid_ref_of(order)) not in found
+        ]
 
     # ------------------------------------------------------------------ data
 
@@ -298,6 +317,7 @@ class Bench:
         key = path[-1]
         value = parent[key]
         kind = self.random.choice(["missing", "null", "type", "huge", "negative"])
+        self.mutations.append(f"{kind} at {'.'.join(map(str, path))} (was {value!r:.60})")
         if kind == "missing" and isinstance(parent, dict):
             del parent[key]
         elif kind == "null":
