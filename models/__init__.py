@@ -34,6 +34,8 @@ from . import amazon_stock_sync
 from . import account_move
 from . import account_move_send
 from . import amazon_payout
+from . import amazon_payout_line
+from . import amazon_payout_booking
 from . import amazon_payout_bank
 from . import amazon_payout_summary
 from . import account_move_summary
