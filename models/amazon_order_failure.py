@@ -15,7 +15,9 @@ class AmazonOrderFailure(models.Model):
     reason = fields.Text(required=True)
     attempts = fields.Integer(default=1)
     retryable = fields.Boolean(
-        default=True, help="Fetched again by the next runs. Not for orders Amazon named unusably or that shipped."
+        default=True,
+        help="Fetched again by the next runs. Not for orders Amazon named unusably, that shipped before "
+        "they could be imported, or that Amazon no longer finds.",
     )
     first_failure = fields.Datetime(default=fields.Datetime.now, required=True)
     last_attempt = fields.Datetime(default=fields.Datetime.now, required=True)

@@ -281,7 +281,9 @@ class AmazonOrderSync(models.AbstractModel):
             amazon_order = session.get_order(ref)
         except AmazonPermanentError as exc:  # unknown order, refused: recorded, the run goes on
             run.seen.add(ref)
-            self._record_failure(account, ref, safe_reason(exc), run)
+            # an order Amazon does not know (404) will not come back: listed, no longer fetched
+            # by every run (Recover Order fetches it by hand)
+            self._record_failure(account, ref, safe_reason(exc), run, retryable=exc.status != 404)
             return "failed"
         return self._import_one(account, amazon_order, run, cache)
 

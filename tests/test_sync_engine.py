@@ -329,6 +329,23 @@ class TestOrderDefects(ShipmentCase):
         self.assertEqual(failures.filtered("retryable").order_ref, broken["orderId"])
         self.assertFalse(self.account.sync_window_before, "the window completed: nothing repeats")
 
+    def test_a_failed_order_amazon_no_longer_finds_stays_listed_and_is_no_longer_fetched(self):
+        broken = make_order(items=[make_item("MUG-BLUE")])
+        broken["orderItems"] = "not a list"
+        self.emulator.put_junk(SELLER_ID, broken)  # searchOrders serves it, getOrder does not know it
+        self.run_flow("orders")
+        self.emulator.validation_errors.clear()
+        self.assertTrue(self.account.order_failure_ids.retryable)
+        self.run_flow("orders")  # no new window holds the junk again: the failure is retried
+        self.assertEqual(len(self.emulator.calls("getOrder")), 1)
+        failure = self.account.order_failure_ids
+        self.assertEqual((failure.order_ref, failure.attempts), (broken["orderId"], 2))
+        self.assertIn("404", failure.reason)
+        self.assertFalse(failure.retryable)
+        self.emulator.requests.clear()
+        self.run_flow("orders")
+        self.assertEqual(self.emulator.calls("getOrder"), [], "not fetched by every run forever")
+
     def test_an_expired_pagination_token_restarts_the_window(self):
         amazon_order = self.put(make_order(items=[make_item("MUG-BLUE")]))
         self.account.write({"sync_window_before": SpApiSession.latest_allowed_before(), "sync_next_token": "expired"})
