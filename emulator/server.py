@@ -31,7 +31,7 @@ import secrets
 import threading
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -39,6 +39,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from . import fba, settlements
 from . import feeds as feed_processing
 from . import fulfillment as mcf
+from .common import ApiError, iso, parse_iso, utcnow
 from .models import FeedSchemas
 
 _logger = logging.getLogger(__name__)
@@ -85,36 +86,6 @@ ALWAYS_KEPT = {
     "orderItems",
 }
 ITEM_ALWAYS_KEPT = {"orderItemId", "quantityOrdered", "measurement", "associatedOrderItems", "programs", "product"}
-
-
-def iso(value):
-    """Naive-UTC or aware datetime -> ``YYYY-MM-DDTHH:MM:SSZ``."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.replace(microsecond=0).isoformat() + "Z"
-
-
-def parse_iso(value):
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).replace(tzinfo=None)
-
-
-def utcnow():
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-class ApiError(Exception):
-    """An answer with Amazon's ``errors`` list."""
-
-    def __init__(self, status, code, message, details=None, headers=None):
-        super().__init__(message)
-        self.status = status
-        self.body = {"errors": [{"code": code, "message": message}]}
-        if details:
-            self.body["errors"][0]["details"] = details
-        self.headers = headers or {}
 
 
 class Bucket:
