@@ -39,7 +39,8 @@ from . import fba, settlements
 from . import feeds as feed_processing
 from . import fulfillment as mcf
 from . import orders as orders_api
-from .common import ApiError, iso, parse_iso, utcnow
+from . import reports as reports_api
+from .common import ApiError, iso, parse_iso, utcnow  # noqa: F401 - parse_iso: re-exported (fulfillment.py)
 from .models import FeedSchemas
 from .orders import INCLUDED_DATA_FIELDS  # noqa: F401 - re-exported (tests import it from here)
 
@@ -54,8 +55,7 @@ DEFAULT_PLANS = {
     "getFeedDocument": (0.0222, 10),
     "getMarketplaceParticipations": (0.016, 15),
     "listTransactions": (0.5, 10),
-    "getReports": (0.0222, 10),
-    "getReportDocument": (0.0167, 15),
+    **reports_api.PLANS,
     **mcf.PLANS,
     **fba.PLANS,
 }
@@ -93,7 +93,7 @@ class Seller:
         self.invoices = []  # UPLOAD_VAT_INVOICE documents accepted (emulator/feeds.py)
 
 
-class SpApiEmulator(orders_api.OrdersEmulator, fba.FbaEmulator):
+class SpApiEmulator(orders_api.OrdersEmulator, reports_api.ReportsEmulator, fba.FbaEmulator):
     """The emulator: state plus an HTTP server. Use as a context manager or start()/stop()."""
 
     def __init__(self, host="127.0.0.1", port=0, validator=None, token_lifetime=3600):
@@ -597,55 +597,6 @@ class SpApiEmulator(orders_api.OrdersEmulator, fba.FbaEmulator):
     def participations(self, seller):
         return 200, {"payload": copy.deepcopy(seller.participations)}
 
-    # ------------------------------------------------------------------ Reports
-
-    def get_reports(self, seller, query):
-        def one(name):
-            return (query.get(name) or [None])[0]
-
-        token = one("nextToken")
-        if token:
-            if set(query) != {"nextToken"}:
-                raise ApiError(400, "InvalidInput", "nextToken must be the only parameter.")
-            with self.lock:
-                entry = self.pagination.pop(token, None)
-            if entry is None:
-                raise ApiError(400, "InvalidInput", "The nextToken is invalid or expired.")
-            ids, size = entry
-        else:
-            types = query.get("reportTypes") or []
-            if not types and not one("nextToken"):
-                raise ApiError(400, "InvalidInput", "reportTypes or nextToken is required.")
-            size = int(one("pageSize") or 10)
-            if not 1 <= size <= 100:
-                raise ApiError(400, "InvalidInput", "pageSize must be between 1 and 100.")
-            since = parse_iso(one("createdSince")) if one("createdSince") else utcnow() - timedelta(days=90)
-            statuses = query.get("processingStatuses") or []
-            ids = [
-                r["reportId"]
-                for r in sorted(seller.reports, key=lambda r: r["_created"], reverse=True)
-                if r["reportType"] in types
-                and r["_created"] >= since
-                and (not statuses or r["processingStatus"] in statuses)
-            ]
-        page, rest = ids[:size], ids[size:]
-        by_id = {r["reportId"]: r for r in seller.reports}
-        answer = {"reports": [{k: v for k, v in by_id[i].items() if not k.startswith("_")} for i in page]}
-        if rest:
-            token = secrets.token_urlsafe(24)
-            with self.lock:
-                self.pagination[token] = (rest, size)
-            answer["nextToken"] = token
-        return 200, answer
-
-    def get_report_document(self, seller, document_id):
-        if not any(r["reportDocumentId"] == document_id for r in seller.reports):
-            raise ApiError(404, "NotFound", f"Report document {document_id} was not found.")
-        answer = {"reportDocumentId": document_id, "url": f"{self.url}/_documents/{document_id}"}
-        if self.feed_documents[document_id].get("compression"):
-            answer["compressionAlgorithm"] = "GZIP"
-        return 200, answer
-
     # ------------------------------------------------------------------ Feeds
 
     def create_feed_document(self, body):
@@ -744,8 +695,7 @@ ROUTES = [
     ("GET", "/apps/authorize/consent", "consent", None),
     *orders_api.ROUTES,
     ("GET", "/sellers/v1/marketplaceParticipations", "getMarketplaceParticipations", "sellers"),
-    ("GET", "/reports/2021-06-30/reports", "getReports", "reports_2021-06-30"),
-    ("GET", "/reports/2021-06-30/documents/{id}", "getReportDocument", "reports_2021-06-30"),
+    *reports_api.ROUTES,
     ("POST", "/feeds/2021-06-30/documents", "createFeedDocument", "feeds_2021-06-30"),
     ("GET", "/feeds/2021-06-30/documents/{id}", "getFeedDocument", "feeds_2021-06-30"),
     ("POST", "/feeds/2021-06-30/feeds", "createFeed", "feeds_2021-06-30"),
