@@ -36,7 +36,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from . import fba, settlements
-from . import feeds as feed_processing
+from . import feeds as feeds_api
 from . import fulfillment as mcf
 from . import orders as orders_api
 from . import reports as reports_api
@@ -49,10 +49,7 @@ _logger = logging.getLogger(__name__)
 # Documented usage plans (rate per second, burst); a test may change them.
 DEFAULT_PLANS = {
     **orders_api.PLANS,
-    "createFeedDocument": (0.5, 15),
-    "createFeed": (0.0083, 15),
-    "getFeed": (2.0, 15),
-    "getFeedDocument": (0.0222, 10),
+    **feeds_api.PLANS,
     "getMarketplaceParticipations": (0.016, 15),
     "listTransactions": (0.5, 10),
     **reports_api.PLANS,
@@ -93,7 +90,7 @@ class Seller:
         self.invoices = []  # UPLOAD_VAT_INVOICE documents accepted (emulator/feeds.py)
 
 
-class SpApiEmulator(orders_api.OrdersEmulator, reports_api.ReportsEmulator, fba.FbaEmulator):
+class SpApiEmulator(orders_api.OrdersEmulator, reports_api.ReportsEmulator, feeds_api.FeedsEmulator, fba.FbaEmulator):
     """The emulator: state plus an HTTP server. Use as a context manager or start()/stop()."""
 
     def __init__(self, host="127.0.0.1", port=0, validator=None, token_lifetime=3600):
@@ -597,97 +594,6 @@ class SpApiEmulator(orders_api.OrdersEmulator, reports_api.ReportsEmulator, fba.
     def participations(self, seller):
         return 200, {"payload": copy.deepcopy(seller.participations)}
 
-    # ------------------------------------------------------------------ Feeds
-
-    def create_feed_document(self, body):
-        self.validate_request("feeds_2021-06-30", "createFeedDocument", body)
-        document_id = f"amzn1.tortuga.4.na.{uuid.uuid4()}"
-        with self.lock:
-            self.feed_documents[document_id] = {"content": None, "content_type": body["contentType"]}
-        return 201, {"feedDocumentId": document_id, "url": f"{self.url}/_documents/{document_id}"}
-
-    def upload_document(self, document_id, content, content_type):
-        with self.lock:
-            document = self.feed_documents.get(document_id)
-            if document is None:
-                return 404, b"<Error><Code>NoSuchKey</Code></Error>"
-            document["content"] = content
-            document["uploaded_content_type"] = content_type
-        return 200, b""
-
-    def download_document(self, document_id):
-        document = self.feed_documents.get(document_id)
-        if document is None or document["content"] is None:
-            return 404, b"<Error><Code>NoSuchKey</Code></Error>"
-        return 200, document["content"]
-
-    def create_feed(self, seller, body):
-        self.validate_request("feeds_2021-06-30", "createFeed", body)
-        document = self.feed_documents.get(body["inputFeedDocumentId"])
-        if document is None or document["content"] is None:
-            raise ApiError(400, "InvalidInput", "The feed document was not uploaded.")
-        feed_id = str(50000000000 + len(self.feeds) + 1)
-        with self.lock:
-            self.feeds[feed_id] = {
-                "feedId": feed_id,
-                "feedType": body["feedType"],
-                "marketplaceIds": body["marketplaceIds"],
-                "createdTime": iso(utcnow()),
-                "processingStatus": "IN_QUEUE",
-                "_seller": seller,
-                "_document": body["inputFeedDocumentId"],
-                "_options": dict(body.get("feedOptions") or {}),
-            }
-        return 202, {"feedId": feed_id}
-
-    def get_feed(self, seller, feed_id):
-        feed = self.feeds.get(feed_id)
-        if feed is None or feed["_seller"] is not seller:
-            raise ApiError(404, "NotFound", f"Feed {feed_id} was not found.")
-        if feed["processingStatus"] == "IN_QUEUE":
-            feed["processingStatus"] = "IN_PROGRESS"
-            feed["processingStartTime"] = iso(utcnow())
-        elif feed["processingStatus"] == "IN_PROGRESS":
-            self._process_feed(seller, feed)
-        return 200, {k: v for k, v in feed.items() if not k.startswith("_")}
-
-    def _process_feed(self, seller, feed):
-        """Process the feed, unless a ``processFeed`` fault says otherwise: ``stuck`` keeps it
-        IN_PROGRESS (for ``times`` getFeed calls), ``corrupt_gzip`` serves a GZIP report cut
-        short; the others are the feed processors' (``emulator/feeds.py``)."""
-        content = self.feed_documents[feed["_document"]]["content"]
-        # a processFeed fault may be limited (match=...) to feeds mentioning an order id
-        text = json.dumps(feed["_options"]) if feed["_options"] else content.decode("utf-8", "replace")
-        outcome = self._take_fault("processFeed", text)
-        if outcome and outcome["kind"] == "stuck":
-            return
-        if feed["feedType"] == feed_processing.VAT_INVOICE:
-            status, report = feed_processing.process_vat_invoice(self, seller, feed, content, feed["_options"], outcome)
-            document = {"content": report}
-        elif feed["feedType"] == feed_processing.JSON_LISTINGS:
-            status, report = feed_processing.process_listings(self, seller, feed, content, outcome)
-            # Amazon serves JSON processing reports GZIP-compressed
-            document = {"content": gzip.compress(report) if report else None, "compression": "GZIP"}
-            if report and outcome and outcome["kind"] == "corrupt_gzip":
-                document["content"] = document["content"][:20]
-        else:
-            status, report = feed_processing.process(self, seller, feed, content, outcome)
-            document = {"content": report}
-        feed["processingStatus"] = status
-        feed["processingEndTime"] = iso(utcnow())
-        if report is not None:
-            result_id = f"amzn1.tortuga.4.na.{uuid.uuid4()}"
-            self.feed_documents[result_id] = {"content_type": "application/octet-stream", **document}
-            feed["resultFeedDocumentId"] = result_id
-
-    def get_feed_document(self, document_id):
-        if document_id not in self.feed_documents:
-            raise ApiError(404, "NotFound", f"Feed document {document_id} was not found.")
-        answer = {"feedDocumentId": document_id, "url": f"{self.url}/_documents/{document_id}"}
-        if self.feed_documents[document_id].get("compression"):
-            answer["compressionAlgorithm"] = self.feed_documents[document_id]["compression"]
-        return 200, answer
-
 
 # (method, path prefix/pattern, operation, model) - resolved by _Handler._route
 ROUTES = [
@@ -696,12 +602,7 @@ ROUTES = [
     *orders_api.ROUTES,
     ("GET", "/sellers/v1/marketplaceParticipations", "getMarketplaceParticipations", "sellers"),
     *reports_api.ROUTES,
-    ("POST", "/feeds/2021-06-30/documents", "createFeedDocument", "feeds_2021-06-30"),
-    ("GET", "/feeds/2021-06-30/documents/{id}", "getFeedDocument", "feeds_2021-06-30"),
-    ("POST", "/feeds/2021-06-30/feeds", "createFeed", "feeds_2021-06-30"),
-    ("GET", "/feeds/2021-06-30/feeds/{id}", "getFeed", "feeds_2021-06-30"),
-    ("PUT", "/_documents/{id}", "uploadFeedDocument", None),
-    ("GET", "/_documents/{id}", "downloadFeedDocument", None),
+    *feeds_api.ROUTES,
     *mcf.ROUTES,
     *fba.ROUTES,
 ]
