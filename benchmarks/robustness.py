@@ -95,6 +95,7 @@ class Bench:
         self.work = Path(tempfile.mkdtemp(prefix="amazon_robust_"))
         self.db = f"amazon_sp_robust_{os.getpid()}"
         self.random = random.Random(args.seed)
+        self.fuzzing = random.Random(args.seed)  # its own: the same fuzzed orders whatever ran before
         self.mutations = []  # how each fuzzed order was made, in order
         self.logs = []
 
@@ -310,13 +311,13 @@ class Bench:
         """One mutation of a valid order, at a random place, of a random kind."""
         order = copy.deepcopy(order)
         paths = list(self.paths(order))
-        path = self.random.choice(paths)
+        path = self.fuzzing.choice(paths)
         parent = order
         for key in path[:-1]:
             parent = parent[key]
         key = path[-1]
         value = parent[key]
-        kind = self.random.choice(["missing", "null", "type", "huge", "negative"])
+        kind = self.fuzzing.choice(["missing", "null", "type", "huge", "negative"])
         self.mutations.append(f"{kind} at {'.'.join(map(str, path))} (was {value!r:.60})")
         if kind == "missing" and isinstance(parent, dict):
             del parent[key]
