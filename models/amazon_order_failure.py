@@ -17,7 +17,7 @@ class AmazonOrderFailure(models.Model):
     retryable = fields.Boolean(
         default=True,
         help="Fetched again by the next runs. Not for orders Amazon named unusably, that shipped before "
-        "they could be imported, or that Amazon no longer finds.",
+        "they could be imported, or that Amazon has not found for days.",
     )
     first_failure = fields.Datetime(default=fields.Datetime.now, required=True)
     last_attempt = fields.Datetime(default=fields.Datetime.now, required=True)

@@ -4,8 +4,9 @@ import hashlib
 import logging
 import time
 from collections import Counter
+from datetime import timedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 
 from .. import const
 from ..exceptions import AmazonRecordError
@@ -25,12 +26,17 @@ PAGE_MARGIN_SECONDS = 1.0
 MIN_PAGE_SIZE = 10
 # Failed orders fetched again (getOrder) per run, oldest attempt first.
 RETRIES_PER_RUN = 20
+# A failed order getOrder does not find (404) is no longer fetched by every run after this many
+# attempts over this long (see AmazonOrderSync._gone).
+GONE_AFTER_ATTEMPTS = 5
+GONE_AFTER = timedelta(days=2)
 # Orders committed together, with the window's state: a batch closes after this many orders
 # or once its first order is this many seconds old, whichever comes first. A crash loses (and
 # the next run imports again, from the saved pending references) at most one batch. A commit
 # empties Odoo's caches (the next order reads its company, taxes, routes... again, ~30 queries):
-# one second keeps that under one query per order, and the locks a batch takes (an FBA quant,
-# the account's row) are held at most that long.
+# one second keeps that under one query per order, while the rows a batch locks that others may
+# wait for (the FBM offers of its products, marked to send) stay locked about that long, plus
+# the last order's import.
 BATCH_ORDERS = 50
 BATCH_SECONDS = 1.0
 
@@ -269,8 +275,7 @@ class AmazonOrderSync(models.AbstractModel):
             cache.new_page()
         for ref in refs:
             if self._out_of_time(session):
-                run.more = True
-                return
+                return  # the rest waits for the next scheduled run: no run is chained for retries
             self._fetch_and_import(account, session, ref, run, cache)
             run.stats["retried"] += 1
             batch.done(None)
@@ -281,11 +286,24 @@ class AmazonOrderSync(models.AbstractModel):
             amazon_order = session.get_order(ref)
         except AmazonPermanentError as exc:  # unknown order, refused: recorded, the run goes on
             run.seen.add(ref)
-            # an order Amazon does not know (404) will not come back: listed, no longer fetched
-            # by every run (Recover Order fetches it by hand)
-            self._record_failure(account, ref, safe_reason(exc), run, retryable=exc.status != 404)
+            self._record_failure(account, ref, safe_reason(exc), run, retryable=not self._gone(account, ref, exc))
             return "failed"
         return self._import_one(account, amazon_order, run, cache)
+
+    @api.model
+    def _gone(self, account, ref, exc):
+        """True when getOrder has not found the failed order ``ref`` (404) for long enough to
+        stop fetching it by every run: ``GONE_AFTER_ATTEMPTS`` attempts over ``GONE_AFTER``
+        (Amazon keeps orders two years; a single 404 is not trusted, Amazon has answered one for
+        orders it had). It stays listed; Recover Order fetches it by hand."""
+        if exc.status != 404:
+            return False
+        failure = account.order_failure_ids.filtered(lambda f: f.order_ref == ref)
+        return bool(
+            failure
+            and failure.attempts + 1 >= GONE_AFTER_ATTEMPTS
+            and failure.first_failure <= fields.Datetime.now() - GONE_AFTER
+        )
 
     # ------------------------------------------------------------------ one order
 

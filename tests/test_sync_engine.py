@@ -329,22 +329,42 @@ class TestOrderDefects(ShipmentCase):
         self.assertEqual(failures.filtered("retryable").order_ref, broken["orderId"])
         self.assertFalse(self.account.sync_window_before, "the window completed: nothing repeats")
 
-    def test_a_failed_order_amazon_no_longer_finds_stays_listed_and_is_no_longer_fetched(self):
+    def test_a_failed_order_amazon_does_not_find_for_days_stays_listed_and_is_no_longer_fetched(self):
         broken = make_order(items=[make_item("MUG-BLUE")])
         broken["orderItems"] = "not a list"
         self.emulator.put_junk(SELLER_ID, broken)  # searchOrders serves it, getOrder does not know it
         self.run_flow("orders")
         self.emulator.validation_errors.clear()
-        self.assertTrue(self.account.order_failure_ids.retryable)
+        failure = self.account.order_failure_ids
+        self.assertTrue(failure.retryable)
         self.run_flow("orders")  # no new window holds the junk again: the failure is retried
         self.assertEqual(len(self.emulator.calls("getOrder")), 1)
-        failure = self.account.order_failure_ids
         self.assertEqual((failure.order_ref, failure.attempts), (broken["orderId"], 2))
         self.assertIn("404", failure.reason)
-        self.assertFalse(failure.retryable)
+        self.assertTrue(failure.retryable, "one 404 is not trusted: Amazon has answered 404 for orders it had")
+        failure.write({"attempts": 4, "first_failure": fields.Datetime.now() - timedelta(days=1)})
+        self.run_flow("orders")
+        self.assertEqual((failure.attempts, failure.retryable), (5, True), "not found for a day only")
+        failure.first_failure -= timedelta(days=2)
+        self.run_flow("orders")
+        self.assertEqual((failure.attempts, failure.retryable), (6, False))
         self.emulator.requests.clear()
         self.run_flow("orders")
         self.assertEqual(self.emulator.calls("getOrder"), [], "not fetched by every run forever")
+        self.assertEqual(self.account.order_failure_ids, failure, "still listed")
+
+    def test_retries_left_when_the_run_is_out_of_time_wait_for_the_next_scheduled_run(self):
+        for _index in range(3):
+            broken = make_order(items=[make_item("MUG-BLUE")])
+            broken["orderItems"] = "not a list"
+            self.emulator.put_junk(SELLER_ID, broken)
+        self.run_flow("orders")
+        self.emulator.validation_errors.clear()
+        self.assertEqual(len(self.account.order_failure_ids.filtered("retryable")), 3)
+        self.emulator.inject("getOrder", "slow", delay=4.0)  # the first retry spends the run's time
+        run = self.run_flow("orders", budget=6)
+        self.assertLess(len(self.emulator.calls("getOrder")), 3)
+        self.assertFalse(run.more, "retries do not chain runs: the next scheduled one goes on")
 
     def test_an_expired_pagination_token_restarts_the_window(self):
         amazon_order = self.put(make_order(items=[make_item("MUG-BLUE")]))
