@@ -390,7 +390,7 @@ class AmazonPayout(models.Model):
                     line.sudo().category = category
         result = defaultdict(float)
         for line in unknown.filtered(lambda x: x.category == "unknown"):
-            result[f"{line.amount_type} / {line.description}"] += line.amount
+            result[line._amazon_label()] += line.amount
         return result
 
     def _amazon_parts(self, groups, all_documents):
@@ -472,6 +472,21 @@ class AmazonPayout(models.Model):
                     "amazon_amount": currency.round(amount),
                     "difference": currency.round(amount),
                     "note": self.env._("Map it (Amazon Amount Types) and check again, or write it off"),
+                }
+            )
+        no_order = defaultdict(float)  # amounts of orders Amazon gave no order for: not silently on suspense
+        for line in self.line_ids.filtered(lambda x: x.category in ORDER_CATEGORIES and not x.order_ref):
+            no_order[line._amazon_label()] += line.amount
+        for amount_type, amount in no_order.items():
+            found.append(
+                {
+                    "kind": "no_order",
+                    "amount_type": amount_type,
+                    "amazon_amount": currency.round(amount),
+                    "difference": currency.round(amount),
+                    "note": self.env._(
+                        "Amazon gave no order for it: leave it on the Amazon suspense account or write it off"
+                    ),
                 }
             )
         for fee in self._amazon_fees().values():

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tools import format_date
 
 from .amazon_payout import CATEGORIES, ORDER_CATEGORIES
+from .amazon_payout_mapping import REFUND_TRANSACTIONS
 from .amazon_payout_mismatch import MISMATCH_KINDS
 
 
@@ -117,6 +118,9 @@ class AmazonPayout(models.Model):
             if move_line.account_type == "asset_receivable" and not move_line.reconciled:
                 open_receivables[move_line.move_id.id] |= move_line
         grouped = {}  # (receivable account, customer, refund) -> [amounts per part, receivable lines, order refs]
+        # (order ref, refund) -> account: an order written off takes the tax Amazon withheld on it
+        # along (no invoice will ever bring that tax to the withheld-tax account to clear it)
+        written_off = {}
         for ref, order, refund, amount, documents in self._amazon_parts(groups, all_documents):
             name = f"{label}: {ref}"
             combined = not refund and "out_refund" in documents.mapped("move_type")
@@ -124,12 +128,15 @@ class AmazonPayout(models.Model):
             if not order:
                 mismatch = decisions.get(("unknown_order", ref, refund, ""))
                 target = mismatch.write_off_account_id if mismatch and mismatch.decision == "write_off" else suspense
+                if mismatch and mismatch.decision == "write_off":
+                    written_off[ref, refund] = target
                 add_spread(target, amounts, name)
                 continue
             partner = order.partner_invoice_id.commercial_partner_id
             if not documents:
                 mismatch = decisions.get(("no_invoice", ref, refund, ""))
                 if mismatch and mismatch.decision == "write_off":
+                    written_off[ref, refund] = mismatch.write_off_account_id
                     add_spread(mismatch.write_off_account_id, amounts, name)
                 else:  # open on the customer: the invoice posted later is matched with it
                     add_spread(partner.with_company(company).property_account_receivable_id, amounts, name, partner)
@@ -201,13 +208,21 @@ class AmazonPayout(models.Model):
         names = dict(CATEGORIES)
         by_account = defaultdict(float)
         for line in booked.filtered(lambda x: x.category != "fee"):
-            by_account[(part_of[line.id], accounts[line.id], line.category)] += line.amount
+            account = accounts[line.id]
+            if line.category == "tax" and line.order_ref:
+                refund = (line.transaction_type or "").lower() in REFUND_TRANSACTIONS
+                account = written_off.get((line.order_ref, refund), account)
+            elif line.category in ORDER_CATEGORIES:  # an order amount without an order: as decided
+                mismatch = decisions.get(("no_order", "", False, line._amazon_label()))
+                if mismatch and mismatch.decision == "write_off":
+                    account = mismatch.write_off_account_id
+            by_account[(part_of[line.id], account, line.category)] += line.amount
         for (index, account, category), amount in by_account.items():
             add(account, amount, f"{label}: {names[category]}", part=index)
         self._amazon_unmapped()  # maps again what a mapping added since gives
         unmapped = defaultdict(float)
         for line in self.line_ids.filtered(lambda x: x.category == "unknown"):
-            unmapped[part_of[line.id], f"{line.amount_type} / {line.description}"] += line.amount
+            unmapped[part_of[line.id], line._amazon_label()] += line.amount
         for (index, amount_type), amount in unmapped.items():
             mismatch = decisions[("unmapped", "", False, amount_type)]
             add(mismatch.write_off_account_id, amount, f"{label}: {amount_type}", part=index)

@@ -31,6 +31,11 @@ class AmazonPayoutLine(models.Model):
     category = fields.Selection(CATEGORIES, required=True, default="other", readonly=True)
     posted_date = fields.Datetime(readonly=True)
 
+    def _amazon_label(self):
+        """Amazon's amount type and description, as mismatches name them."""
+        self.ensure_one()
+        return f"{self.amount_type} / {self.description}"
+
     @api.depends("sale_order_id.invoice_ids.state", "category")
     def _compute_invoice_id(self):
         for line in self:

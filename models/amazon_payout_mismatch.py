@@ -7,6 +7,7 @@ MISMATCH_KINDS = [
     ("unbalanced", "Lines differ from the deposit"),
     ("unmapped", "Unknown amount type"),
     ("fee_tax", "VAT on a fee differs"),
+    ("no_order", "Order amount without an order"),
 ]
 DECISIONS = [
     ("open", "Leave open"),
@@ -38,9 +39,9 @@ class AmazonPayoutMismatch(models.Model):
     decision = fields.Selection(
         DECISIONS,
         help="Empty: to decide, the payout cannot be registered yet. Leave open: the amount stays open (on "
-        "the customer, or on the Amazon suspense account for an "
-        "order Odoo does not have). Write off: the difference is booked on the chosen account. Create the "
-        "invoice: the order is invoiced before the payout is registered.",
+        "the customer, or on the Amazon suspense account for an order Odoo does not have or an order "
+        "amount Amazon gave without its order). Write off: the difference is booked on the chosen account. "
+        "Create the invoice: the order is invoiced before the payout is registered.",
     )
     write_off_account_id = fields.Many2one("account.account", check_company=True)
     note = fields.Char(readonly=True)

@@ -7,6 +7,7 @@ from . import test_order_import
 from . import test_order_batches
 from . import test_payouts
 from . import test_payout_accounting
+from . import test_payout_booking
 from . import test_payout_currency
 from . import test_payout_reports
 from . import test_shipments
