@@ -474,10 +474,19 @@ class AmazonPayout(models.Model):
                     "note": self.env._("Map it (Amazon Amount Types) and check again, or write it off"),
                 }
             )
-        no_order = defaultdict(float)  # amounts of orders Amazon gave no order for: not silently on suspense
-        for line in self.line_ids.filtered(lambda x: x.category in ORDER_CATEGORIES and not x.order_ref):
-            no_order[line._amazon_label()] += line.amount
+        # amounts of orders Amazon gave no order for: not silently on the suspense account (an
+        # amount type mapped to an account of the company's own goes there, as it chose)
+        no_order = defaultdict(float)
+        lines = self.line_ids.filtered(lambda x: x.category in ORDER_CATEGORIES and not x.order_ref)
+        if lines:
+            Mapping = self.env["amazon.payout.mapping"]
+            suspense = Mapping._default_account(self.company_id, "other")
+            accounts = Mapping._accounts_for(self.company_id, lines)
+            for line in lines.filtered(lambda x: accounts[x.id] == suspense):
+                no_order[line._amazon_label()] += line.amount
         for amount_type, amount in no_order.items():
+            if currency.is_zero(amount):
+                continue
             found.append(
                 {
                     "kind": "no_order",

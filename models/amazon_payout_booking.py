@@ -130,6 +130,8 @@ class AmazonPayout(models.Model):
                 target = mismatch.write_off_account_id if mismatch and mismatch.decision == "write_off" else suspense
                 if mismatch and mismatch.decision == "write_off":
                     written_off[ref, refund] = target
+                    if combined:  # its refund is written off in the same amount
+                        written_off[ref, True] = target
                 add_spread(target, amounts, name)
                 continue
             partner = order.partner_invoice_id.commercial_partner_id

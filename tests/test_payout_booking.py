@@ -68,3 +68,24 @@ class TestPayoutBooking(AccountingCase):
         suspense = self.env["amazon.payout.mapping"]._default_account(self.company, "other")
         self.assertFalse(self.balance(suspense, payout.move_ids), "nothing on the suspense account")
         self.assertAlmostEqual(self.balance(self.other_income(), payout.move_ids), -12.0)
+
+    def test_an_order_amount_without_an_order_mapped_to_an_account_goes_there_as_chosen(self):
+        Mapping = self.env["amazon.payout.mapping"]
+        Mapping._amazon_table(self.company)  # Amazon's defaults, as the first payout makes them
+        mapping = Mapping.search(
+            [
+                ("company_id", "=", self.company.id),
+                ("amount_type", "=ilike", "ItemPrice"),
+                ("description", "=ilike", "Principal"),
+            ],
+            limit=1,
+        ) or Mapping.create(
+            {"company_id": self.company.id, "amount_type": "ItemPrice", "description": "Principal", "category": "sales"}
+        )
+        mapping.account_id = self.other_income()
+        _fbm, fba = self.import_orders()
+        self.invoice(fba)
+        payout = self.payout("84848484848", [fba], others=[("Order", "ItemPrice", "Principal", "12.00")])
+        self.assertFalse(payout.mismatch_ids.mapped("kind"), "the company chose where such amounts go")
+        payout.action_register()
+        self.assertAlmostEqual(self.balance(self.other_income(), payout.move_ids), -12.0)
