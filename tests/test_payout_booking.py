@@ -16,16 +16,21 @@ class TestPayoutBooking(AccountingCase):
             [("company_ids", "in", self.company.id), ("account_type", "=", "income_other")], limit=1
         )
 
-    def test_an_unknown_orders_withheld_tax_follows_its_write_off(self):
-        """Amazon paid 21.60 for an order Odoo does not have (20.00 + 1.60 of tax it collected
-        and withheld again): written off, the tax must not stay on the clearing account, nor
-        the write-off count Amazon's tax as income."""
-        stranger = make_order(
+    @staticmethod
+    def stranger():
+        """An order Odoo does not have: 20.00 + 1.60 of tax Amazon collected and withheld again."""
+        return make_order(
             items=[collected_by_amazon(make_item("MUG-BLUE", 2, "10.00", tax="1.60"))],
             fulfilled_by="AMAZON",
             status="SHIPPED",
             anonymous=True,
         )
+
+    def test_an_unknown_orders_withheld_tax_follows_its_write_off(self):
+        """Amazon paid 21.60 for an order Odoo does not have (20.00 + 1.60 of tax it collected
+        and withheld again): written off, the tax must not stay on the clearing account, nor
+        the write-off count Amazon's tax as income."""
+        stranger = self.stranger()
         payout = self.payout("81818181818", [stranger])
         unknown = payout.mismatch_ids
         self.assertEqual(unknown.mapped("kind"), ["unknown_order"])
@@ -37,12 +42,7 @@ class TestPayoutBooking(AccountingCase):
         self.assertAlmostEqual(self.balance(self.other_income(), payout.move_ids), -20.0, msg="the tax is not income")
 
     def test_an_unknown_order_left_open_keeps_its_tax_for_the_invoice_to_come(self):
-        stranger = make_order(
-            items=[collected_by_amazon(make_item("MUG-BLUE", 2, "10.00", tax="1.60"))],
-            fulfilled_by="AMAZON",
-            status="SHIPPED",
-            anonymous=True,
-        )
+        stranger = self.stranger()
         payout = self.payout("83838383838", [stranger])
         payout.mismatch_ids.decision = "open"
         payout.action_register()
